@@ -1,0 +1,30 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+#: The external validation corpus, when the steering side's folder sits beside the checkout.
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "fail2ban"
+
+
+def _require(name: str) -> str:
+    path = shutil.which(name) or next(
+        (str(p) for d in ("/usr/sbin", "/sbin") if (p := Path(d, name)).exists()), None
+    )
+    if path is None:
+        if os.environ.get("IPMASK_REQUIRE_REAL") == "1":
+            pytest.fail(f"{name} is required here (IPMASK_REQUIRE_REAL=1) but is not installed")
+        pytest.skip(f"{name} is not installed (scripts/check.sh installs it as root)")
+    return path
+
+
+@pytest.fixture
+def require_program() -> Callable[[str], str]:
+    """Return the path of a real program; skip (or fail under IPMASK_REQUIRE_REAL=1) if absent."""
+    return _require
