@@ -8,6 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `pytest --hypothesis-profile=thorough` runs every property over many more examples.
+settings.register_profile("thorough", max_examples=5000, deadline=None)
+settings.register_profile("default", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 #: The external validation corpus, when the steering side's folder sits beside the checkout.
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "fail2ban"
