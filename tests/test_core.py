@@ -357,7 +357,8 @@ def test_bytes_survive_byte_for_byte() -> None:
     """NUL, CR LF, invalid UTF-8, trailing spaces and no final newline pass through."""
     data = b"a\x00 1.2.3.4\r\n\xff\xfe [::1]  \r\nno newline 10.0.0.1"
     assert mask_text(data) == (
-        b"a\x00 1.2.3.XXX\r\n\xff\xfe [0:0:000X:XXXX:XXXX:XXXX:XXXX:XXXX]  \r\nno newline 10.0.0.XXX"
+        b"a\x00 1.2.3.XXX\r\n\xff\xfe [0:0:000X:XXXX:XXXX:XXXX:XXXX:XXXX]  \r\n"
+        b"no newline 10.0.0.XXX"
     )
 
 
