@@ -1,0 +1,1033 @@
+#!/usr/bin/env python3
+"""Side-by-side speed and memory of ipmask, a plain Python copy loop, anonip 1.1.0 and sed.
+
+One command from a fresh clone:
+
+    python3 benchmarks/compare.py
+
+It makes two throwaway virtual environments under ``benchmarks/.work/`` (ignored by git): one
+with ipmask installed from this checkout, one with anonip 1.1.0 from PyPI.  It writes seeded,
+deterministic corpora there too (cached between runs), then times every command as a whole
+process reading a file and writing to ``/dev/null``, interleaved over several rounds, and prints
+medians.  Peak resident memory is each child's own ``ru_maxrss`` (``os.wait4``), not the maximum
+over all children.
+
+Sections (``--sections``, default ``speed,memory,pathological``; ``jobs`` on request):
+
+- ``speed``: 1,000,000 Apache ``combined`` lines and 1,000,000 Postfix/Dovecot lines.  About
+  4 minutes on a 2-core machine, most of it anonip.
+- ``memory``: peak RSS from 100,000 to 10,000,000 lines, and for one 100 MiB line.  About
+  1 minute once the 2.2 GB corpus is cached (making it takes about 40 s the first time).
+- ``pathological``: 10 MiB of ``1.1.1.1...``, ``:::...``, ``ffff:ffff:...`` and digit runs,
+  against ordinary log text of the same size, in the core and through the command.  Under
+  a minute.
+- ``jobs``: ``--jobs 1`` against ``--jobs 2`` on a large file (``--jobs-size``, default 1 GiB,
+  written under ``--jobs-dir`` and deleted afterwards).  About 3 minutes for 1 GiB.
+
+Every ipmask output is checked before timing: one line out per line in, and the corpus's
+addresses masked.  ``--strict`` exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpora  # noqa: E402 - the benchmarks folder is not a package
+
+MiB = 1 << 20
+ANONIP = "anonip==1.1.0"
+
+#: The yardstick: the fastest per-line loop plain Python can run over a file.
+COPY_LOOP = (
+    "import sys\nout = sys.stdout.buffer\nfor line in sys.stdin.buffer:\n    out.write(line)\n"
+)
+
+#: sed keeping the first three octets of an IPv4 in the first field (IPv6 left as it is).
+SED_SCRIPT = r"s/^([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})\.[0-9]{1,3}([ :])/\1.XXX\2/"
+
+#: anonip's --regex mode uses re.match (anchored at the line start) and masks the groups of
+#: that one match, so the pattern reaches the first and an optional second address of a line.
+#: Addresses in these logs follow ``[``, ``=``, ``,``, ``smtp:`` or ``IPv6:`` and end before
+#: ``]``, ``,``, ``)`` or ``>``.
+_ANONIP_ADDR = r"(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*[0-9A-Fa-f]"
+_ANONIP_LEAD = r"(?:[\[=,]|smtp:|IPv6:)"
+ANONIP_MAIL_REGEX = (
+    rf"^.*?{_ANONIP_LEAD}({_ANONIP_ADDR})[\]),>]"
+    rf"(?:.*?{_ANONIP_LEAD}({_ANONIP_ADDR})[\]),>])?"
+)
+
+#: anonip counts the bits it removes; these keep what ipmask keeps (/24 and /44).
+ANONIP_MASKS = ["--ipv4mask", "8", "--ipv6mask", "84"]
+
+#: Targets from the performance issue.
+TARGET_COMBINED = 1.5
+TARGET_MAIL_ANY = 2.5
+TARGET_VS_ANONIP = 20.0
+TARGET_RSS_MIB = 40.0
+TARGET_PATHOLOGICAL = 3.0
+
+
+# -- processes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One finished process: wall time and its own peak resident set."""
+
+    seconds: float
+    maxrss_kib: int
+
+
+#: Runs in its own small interpreter and starts every measured process. On Linux a child's
+#: ru_maxrss includes the high-water mark of the memory it was forked from, so children forked
+#: straight from this (large) script would all report this script's peak. Forked from this
+#: small launcher instead, the floor is a few MiB (measured and printed as the launcher floor).
+_LAUNCHER = """
+import json, os, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    fds = [os.open(job["stdin"], os.O_RDONLY),
+           os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+           os.open(job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+            os.execvpe(job["argv"][0], job["argv"], job["env"])
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    for fd in fds:
+        os.close(fd)
+    print(json.dumps({"seconds": seconds, "maxrss": usage.ru_maxrss,
+                      "code": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+
+
+class Launcher:
+    """A small helper process that runs commands and reports each one's wall time and RSS."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _LAUNCHER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        stdin: Path | None = None,
+        stdout: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Measured:
+        """Run ``argv`` to completion; fail loudly on a non-zero exit."""
+        assert self._proc.stdin is not None
+        assert self._proc.stdout is not None
+        with tempfile.NamedTemporaryFile(prefix="ipmask-bench-err-") as err:
+            job = {
+                "argv": list(argv),
+                "stdin": str(stdin or os.devnull),
+                "stdout": str(stdout or os.devnull),
+                "stderr": err.name,
+                "env": dict(os.environ if env is None else env),
+            }
+            self._proc.stdin.write(json.dumps(job) + "\n")
+            self._proc.stdin.flush()
+            answer = json.loads(self._proc.stdout.readline())
+            if answer["code"] != 0:
+                message = Path(err.name).read_text("utf-8", "replace").strip()[-2000:]
+                raise RuntimeError(f"{' '.join(argv)} exited {answer['code']}: {message}")
+        return Measured(answer["seconds"], answer["maxrss"])
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait()
+
+
+_launcher: Launcher | None = None
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Measured:
+    """Run ``argv`` through the launcher (started on first use)."""
+    global _launcher  # noqa: PLW0603 - one launcher per run of this script
+    if _launcher is None:
+        _launcher = Launcher()
+    return _launcher.run(argv, stdin=stdin, stdout=stdout, env=env)
+
+
+def python_json(python: Path, script: str, *args: str) -> object:
+    """Run a Python snippet in ``python`` and return what it prints as JSON."""
+    result = subprocess.run(
+        [str(python), "-c", script, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout)
+
+
+# -- virtual environments -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Envs:
+    """The interpreters and programs under test."""
+
+    python: Path  # the ipmask venv's interpreter: also runs the copy loop
+    ipmask: Path | None  # None while the checkout has no working command yet
+    anonip: Path
+    formats: tuple[str, ...]  # ipmask.formats.FORMAT_NAMES of the installed ipmask
+
+    @property
+    def ipmask_argv(self) -> list[str]:
+        assert self.ipmask is not None
+        return [str(self.ipmask)]
+
+
+def _pip(venv: Path, *args: str) -> None:
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            *args,
+        ],
+        check=True,
+    )
+
+
+def _venv(path: Path, python: str) -> Path:
+    if not (path / "bin" / "python").exists():
+        subprocess.run([python, "-m", "venv", str(path)], check=True)
+    return path
+
+
+def make_envs(work: Path, python: str, *, log: Callable[[str], None]) -> Envs:
+    """Create or refresh both virtual environments under ``work``."""
+    ipmask_venv = _venv(work / "venv-ipmask", python)
+    if not (ipmask_venv / ".deps").exists():
+        log("installing ipmask's dependencies into benchmarks/.work/venv-ipmask")
+        _pip(ipmask_venv, str(ROOT))
+        (ipmask_venv / ".deps").touch()
+    log("installing ipmask from this checkout")
+    # A regular (non-editable) install, like a user's; rebuilt every run so it is current.
+    _pip(ipmask_venv, "--no-deps", "--force-reinstall", str(ROOT))
+    anonip_venv = _venv(work / "venv-anonip", python)
+    marker = anonip_venv / ".installed"
+    if not marker.exists() or marker.read_text() != ANONIP:
+        log(f"installing {ANONIP} into benchmarks/.work/venv-anonip")
+        _pip(anonip_venv, ANONIP)
+        marker.write_text(ANONIP)
+    ipmask = ipmask_venv / "bin" / "ipmask"
+    probe = subprocess.run([str(ipmask), "--version"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        log(
+            "ipmask's command does not run yet; its rows are left out:\n  "
+            + probe.stderr.decode("utf-8", "replace").strip().replace("\n", "\n  ")[-600:]
+        )
+    python_bin = ipmask_venv / "bin" / "python"
+    formats: tuple[str, ...] = ()
+    if probe.returncode == 0:
+        names = python_json(
+            python_bin,
+            "import json; from ipmask.formats import FORMAT_NAMES as F; print(json.dumps(F))",
+        )
+        assert isinstance(names, list)
+        formats = tuple(str(n) for n in names)
+    return Envs(
+        python=python_bin,
+        ipmask=ipmask if probe.returncode == 0 else None,
+        anonip=anonip_venv / "bin" / "anonip",
+        formats=formats,
+    )
+
+
+# -- corpora ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus file and its size."""
+
+    label: str
+    path: Path
+    lines: int
+    size: int
+
+
+def corpus(work: Path, name: str, lines: int, label: str, log: Callable[[str], None]) -> Corpus:
+    path = work / "corpora" / f"{name}-{lines}-s1-v{corpora.CORPUS_VERSION}.log"
+    if not path.exists():
+        log(f"writing {lines:,} {name} lines to {path.relative_to(ROOT)}")
+    path = corpora.cached(work / "corpora", name, lines)
+    return Corpus(label, path, lines, path.stat().st_size)
+
+
+def head(src: Corpus, lines: int, dest: Path) -> Corpus:
+    """The first ``lines`` lines of a corpus, as a corpus of its own (for output checks)."""
+    if not dest.exists():
+        with src.path.open("rb") as inp, dest.open("wb") as out:
+            for _, line in zip(range(lines), inp, strict=False):
+                out.write(line)
+    return Corpus(src.label, dest, lines, dest.stat().st_size)
+
+
+def count_lines(path: Path) -> int:
+    """Lines in a file, a last line without a newline included."""
+    count, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(MiB):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+# -- the commands under test ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A command line run on one corpus."""
+
+    label: str
+    kind: str  # "copy", "ipmask", "anonip", "sed"
+    argv: tuple[str, ...]
+    via_stdin: bool  # the corpus on standard input rather than as an argument
+
+
+#: ipmask's format per row, by corpus; None is the default (`any`).
+IPMASK_ROWS: dict[str, tuple[str | None, ...]] = {
+    "web": ("combined", None),
+    "mail": (None, "postfix", "dovecot"),
+}
+
+
+def tools_for(envs: Envs, corpus_kind: str, *, log: Callable[[str], None]) -> list[Tool]:
+    """Every command compared on the Apache (``web``) or the mail corpus."""
+    tools = [Tool("python copy loop", "copy", (str(envs.python), "-c", COPY_LOOP), True)]
+    if envs.ipmask is not None:
+        for fmt in IPMASK_ROWS[corpus_kind]:
+            if fmt is None:
+                tools.append(Tool("ipmask (any)", "ipmask", tuple(envs.ipmask_argv), False))
+            elif fmt in envs.formats:
+                argv = (*envs.ipmask_argv, "--format", fmt)
+                tools.append(Tool(f"ipmask --format {fmt}", "ipmask", argv, False))
+            else:
+                log(f"this ipmask has no format {fmt!r} yet; its row is left out")
+    anonip = str(envs.anonip)
+    if corpus_kind == "web":
+        tools.append(Tool("anonip 1.1.0 (column 1)", "anonip", (anonip, *ANONIP_MASKS), True))
+        tools.append(Tool("sed -E (first field, IPv4)", "sed", ("sed", "-E", SED_SCRIPT), False))
+    else:
+        argv = (anonip, *ANONIP_MASKS, "--regex", ANONIP_MAIL_REGEX)
+        tools.append(Tool("anonip 1.1.0 (--regex)", "anonip", argv, True))
+    return tools
+
+
+def child_env() -> dict[str, str]:
+    """The environment for every child: C locale (sed on bytes), no stray Python settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "IPMASK_"))}
+    env["LC_ALL"] = "C"
+    return env
+
+
+def run_tool(tool: Tool, data: Corpus, *, stdout: Path | None = None) -> Measured:
+    if tool.via_stdin:
+        return run_process(tool.argv, stdin=data.path, stdout=stdout, env=child_env())
+    return run_process((*tool.argv, str(data.path)), stdout=stdout, env=child_env())
+
+
+# -- output checks ----------------------------------------------------------------------------
+
+#: Runs of address characters standing alone (not glued to letters, digits, dots or colons).
+_CANDIDATE = re.compile(rb"(?<![\w.:])[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(?![\w.:])")
+
+
+def _leaks(line: bytes, kind: str) -> int:
+    """Addresses left in clear in a masked line of our corpora.
+
+    A masked address is either written with X (ipmask's default style) or is the network
+    address of its /24 or /44 (anonip's way, and ipmask's ``zero`` style).
+    """
+    if kind == "web":
+        line = line.split(b" ", 1)[0]  # the user agent holds Chrome/120.0.0.0 on purpose
+    found = 0
+    for m in _CANDIDATE.finditer(line):
+        try:
+            addr = ipaddress.ip_address(m.group().decode("ascii"))
+        except ValueError:
+            continue  # a time of day, or an address written with X
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        host_bits = 8 if addr.version == 4 else 84
+        found += int(addr) & ((1 << host_bits) - 1) != 0
+    return found
+
+
+@dataclass
+class Check:
+    """What the output check of one command found."""
+
+    lines_in: int
+    lines_out: int
+    leaks: int
+    changed_outside: int  # web formats: lines changed after the client field
+
+    @property
+    def ok(self) -> bool:
+        return self.lines_in == self.lines_out and self.leaks == 0 and self.changed_outside == 0
+
+
+def check_output(tool: Tool, sample: Corpus, kind: str, work: Path) -> Check:
+    out = work / "check.out"
+    try:
+        run_tool(tool, sample, stdout=out)
+        leaks = changed = 0
+        with sample.path.open("rb") as inp, out.open("rb") as got:
+            for before, after in zip(inp, got, strict=False):
+                leaks += _leaks(after, kind)
+                if kind == "web" and tool.kind == "ipmask":
+                    changed += before.split(b" ", 1)[1] != after.split(b" ", 1)[1]
+        return Check(sample.lines, count_lines(out), leaks, changed)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+# -- statistics and tables --------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """Repeated measurements of one command on one corpus."""
+
+    tool: Tool
+    data: Corpus
+    runs: list[Measured] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        times = [r.seconds for r in self.runs]
+        return min(times), max(times)
+
+    @property
+    def rss_mib(self) -> float:
+        return max(r.maxrss_kib for r in self.runs) / 1024
+
+
+def interleave(
+    series: list[Series],
+    rounds: int,
+    *,
+    rounds_for: Callable[[Series], int],
+    log: Callable[[str], None],
+) -> None:
+    """Run every series once per round, rotating the order so no command always goes first."""
+    for r in range(rounds):
+        turn = series[r % len(series) :] + series[: r % len(series)]
+        for s in turn:
+            if len(s.runs) < rounds_for(s):
+                s.runs.append(run_tool(s.tool, s.data))
+        log(f"round {r + 1}/{rounds} done")
+
+
+def fmt_rate(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def speed_table(series: list[Series]) -> str:
+    rows = [
+        "| corpus | command | lines/s | MB/s | x copy loop | anonip ÷ this | peak RSS MiB "
+        "| median s (min-max) |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in series:
+        copy = next(c for c in series if c.data is s.data and c.tool.kind == "copy")
+        anonip = next((c for c in series if c.data is s.data and c.tool.kind == "anonip"), None)
+        low, high = s.spread
+        vs_anonip = f"{anonip.seconds / s.seconds:.1f}" if anonip else "-"
+        rows.append(
+            f"| {s.data.label} | `{s.tool.label}` | {fmt_rate(s.data.lines / s.seconds)} "
+            f"| {s.data.size / 1e6 / s.seconds:.0f} | {s.seconds / copy.seconds:.2f} "
+            f"| {vs_anonip} | {s.rss_mib:.1f} | {s.seconds:.2f} ({low:.2f}-{high:.2f}) |"
+        )
+    return "\n".join(rows)
+
+
+@dataclass
+class Verdict:
+    """One target and whether this run met it."""
+
+    target: str
+    measured: str
+    met: bool
+
+    def line(self) -> str:
+        return f"| {self.target} | {self.measured} | {'met' if self.met else '**not met**'} |"
+
+
+def speed_verdicts(series: list[Series]) -> list[Verdict]:
+    out = []
+
+    def find(label: str, tool: str) -> Series | None:
+        return next((s for s in series if s.data.label == label and s.tool.label == tool), None)
+
+    for label, tool, limit in (
+        ("Apache combined", "ipmask --format combined", TARGET_COMBINED),
+        ("Postfix+Dovecot", "ipmask (any)", TARGET_MAIL_ANY),
+    ):
+        s, copy = find(label, tool), find(label, "python copy loop")
+        if s and copy:
+            ratio = s.seconds / copy.seconds
+            out.append(
+                Verdict(
+                    f"`{tool}` on {label} ≤ {limit}x copy loop", f"{ratio:.2f}x", ratio <= limit
+                )
+            )
+    for s in series:
+        if s.tool.kind != "ipmask":
+            continue
+        anonip = next(c for c in series if c.data is s.data and c.tool.kind == "anonip")
+        factor = anonip.seconds / s.seconds
+        out.append(
+            Verdict(
+                f"`{s.tool.label}` on {s.data.label} ≥ {TARGET_VS_ANONIP:.0f}x faster than anonip",
+                f"{factor:.1f}x",
+                factor >= TARGET_VS_ANONIP,
+            )
+        )
+        out.append(
+            Verdict(
+                f"`{s.tool.label}` on {s.data.label} peak RSS ≤ {TARGET_RSS_MIB:.0f} MiB",
+                f"{s.rss_mib:.1f} MiB",
+                s.rss_mib <= TARGET_RSS_MIB,
+            )
+        )
+    return out
+
+
+# -- sections ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything a run prints at the end and saves as JSON."""
+
+    sections: dict[str, str] = field(default_factory=dict)
+    verdicts: list[Verdict] = field(default_factory=list)
+    checks_ok: bool = True
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def section_speed(
+    envs: Envs, args: argparse.Namespace, report: Report, log: Callable[[str], None]
+) -> None:
+    work: Path = args.work
+    web = corpus(work, "combined", args.lines, "Apache combined", log)
+    mail = corpus(work, "mail", args.lines, "Postfix+Dovecot", log)
+    series: list[Series] = []
+    check_rows = [
+        "| corpus | command | lines in | lines out | addresses left in clear "
+        "| lines changed outside the client field | ok |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for data, kind in ((web, "web"), (mail, "mail")):
+        sample = head(
+            data,
+            min(args.check_lines, data.lines),
+            work / "corpora" / f"{data.path.stem}.head{args.check_lines}",
+        )
+        for tool in tools_for(envs, kind, log=log):
+            series.append(Series(tool, data))
+            if tool.kind in ("ipmask", "anonip"):
+                log(f"checking the output of {tool.label} on {sample.lines:,} {data.label} lines")
+                c = check_output(tool, sample, kind, work)
+                report.checks_ok &= c.ok or tool.kind != "ipmask"
+                check_rows.append(
+                    f"| {data.label} | `{tool.label}` | {c.lines_in:,} | {c.lines_out:,} "
+                    f"| {c.leaks:,} | {c.changed_outside:,} | {'yes' if c.ok else 'NO'} |"
+                )
+    log(
+        f"timing {len(series)} commands, {args.rounds} interleaved rounds "
+        f"(anonip: {args.anonip_rounds})"
+    )
+    interleave(
+        series,
+        max(args.rounds, args.anonip_rounds),
+        rounds_for=lambda s: args.anonip_rounds if s.tool.kind == "anonip" else args.rounds,
+        log=log,
+    )
+    report.sections["speed"] = (
+        f"Corpora: {web.lines:,} Apache combined lines ({web.size / 1e6:.0f} MB) and "
+        f"{mail.lines:,} Postfix+Dovecot lines ({mail.size / 1e6:.0f} MB); medians of "
+        f"{args.rounds} rounds ({args.anonip_rounds} for anonip).\n\n"
+        + speed_table(series)
+        + "\n\nOutput checks (first lines of each corpus):\n\n"
+        + "\n".join(check_rows)
+    )
+    report.verdicts += speed_verdicts(series)
+    report.data["speed"] = [
+        {
+            "corpus": s.data.label,
+            "command": s.tool.label,
+            "argv": list(s.tool.argv),
+            "seconds": [r.seconds for r in s.runs],
+            "maxrss_kib": [r.maxrss_kib for r in s.runs],
+            "lines": s.data.lines,
+            "bytes": s.data.size,
+        }
+        for s in series
+    ]
+
+
+def one_long_line(path: Path, size: int, source: Corpus) -> Path:
+    """``size`` bytes of ordinary log text with no newline but a final one."""
+    if not path.exists() or path.stat().st_size != size:
+        with source.path.open("rb") as inp, path.open("wb") as out:
+            left = size - 1
+            while left > 0:
+                chunk = inp.read(min(left, MiB))
+                if not chunk:
+                    inp.seek(0)
+                    continue
+                out.write(chunk.replace(b"\n", b" "))
+                left -= len(chunk)
+            out.write(b"\n")
+    return path
+
+
+def section_memory(
+    envs: Envs, args: argparse.Namespace, report: Report, log: Callable[[str], None]
+) -> None:
+    if envs.ipmask is None:
+        report.sections["memory"] = "ipmask's command does not run yet: nothing measured."
+        return
+    work: Path = args.work
+    rows = [
+        "| input | command | lines | MB | seconds | peak RSS MiB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    peaks: list[float] = []
+    for lines in args.memory_lines:
+        data = corpus(work, "combined", lines, "Apache combined", log)
+        for extra in (("--format", "combined"), ()):
+            tool = Tool(
+                " ".join(("ipmask", *extra)) if extra else "ipmask (any)",
+                "ipmask",
+                (*envs.ipmask_argv, *extra),
+                via_stdin=False,
+            )
+            log(f"memory: {tool.label} on {lines:,} lines")
+            m = run_tool(tool, data)
+            peaks.append(m.maxrss_kib / 1024)
+            rows.append(
+                f"| Apache combined | `{tool.label}` | {lines:,} | {data.size / 1e6:,.0f} "
+                f"| {m.seconds:.2f} | {m.maxrss_kib / 1024:.1f} |"
+            )
+    mail = corpus(work, "mail", args.lines, "Postfix+Dovecot", log)
+    long_line = one_long_line(work / "corpora" / "one-100MiB-line.log", 100 * MiB, mail)
+    for extra in ((), ("--format", "combined")):
+        tool = Tool(
+            " ".join(("ipmask", *extra)) if extra else "ipmask (any)",
+            "ipmask",
+            (*envs.ipmask_argv, *extra),
+            via_stdin=False,
+        )
+        log(f"memory: {tool.label} on one 100 MiB line")
+        data = Corpus("one line", long_line, 1, long_line.stat().st_size)
+        out = work / "long-line.out"
+        try:
+            m = run_tool(tool, data, stdout=out)
+            same_lines = count_lines(out) == 1
+        finally:
+            out.unlink(missing_ok=True)
+        report.checks_ok &= same_lines
+        peaks.append(m.maxrss_kib / 1024)
+        rows.append(
+            f"| one 100 MiB line{'' if same_lines else ' (LINE COUNT WRONG)'} "
+            f"| `{tool.label}` | 1 | {data.size / 1e6:,.0f} | {m.seconds:.2f} "
+            f"| {m.maxrss_kib / 1024:.1f} |"
+        )
+    worst = max(peaks)
+    report.verdicts.append(
+        Verdict(
+            f"peak RSS ≤ {TARGET_RSS_MIB:.0f} MiB from {min(args.memory_lines):,} to "
+            f"{max(args.memory_lines):,} lines and for one 100 MiB line",
+            f"{min(peaks):.1f}-{worst:.1f} MiB",
+            worst <= TARGET_RSS_MIB,
+        )
+    )
+    report.sections["memory"] = "\n".join(rows)
+
+
+#: Pathological inputs: name -> the unit repeated to fill the size.
+PATHOLOGICAL = {
+    "1.1.1.1.1…": b"1.",
+    ":::::…": b":",
+    "ffff:ffff:…": b"ffff:",
+    "digit runs": b"1234567890",
+    "1:1:1:1…": b"1:",
+    "1.1.1.1:1.1.1.1:…": b"1.1.1.1:",
+}
+
+_CORE_TIMER = """
+import json, sys, time
+from ipmask.core import Masker
+from ipmask.formats import get_filter
+rounds = int(sys.argv[1])
+out = {}
+for path in sys.argv[2:]:
+    data = open(path, "rb").read()
+    best = []
+    for _ in range(rounds):
+        # a fresh masker each time: no cache carried over from the previous round
+        masker = Masker()
+        t = time.perf_counter()
+        result = masker.mask_bytes(data)
+        best.append(time.perf_counter() - t)
+        assert result.count(b"\\n") == data.count(b"\\n")
+    best.sort()
+    out[path] = best[len(best) // 2]
+print(json.dumps(out))
+"""
+
+
+def filled(path: Path, unit: bytes, size: int, *, line_length: int | None) -> Path:
+    """``size`` bytes of ``unit`` repeated, as one line or as lines of ``line_length``."""
+    if not path.exists() or path.stat().st_size != size:
+        body = (unit * (size // len(unit) + 1))[: size - 1]
+        if line_length:
+            body = b"\n".join(
+                body[i : i + line_length - 1] for i in range(0, len(body), line_length)
+            )[: size - 1]
+        path.write_bytes(body + b"\n")
+    return path
+
+
+def section_pathological(
+    envs: Envs, args: argparse.Namespace, report: Report, log: Callable[[str], None]
+) -> None:
+    work: Path = args.work
+    folder = work / "corpora" / "pathological"
+    folder.mkdir(parents=True, exist_ok=True)
+    mail = corpus(work, "mail", args.lines, "Postfix+Dovecot", log)
+    inputs: dict[str, dict[int, Path]] = {}
+    for size_mib in (1, 10):
+        size = size_mib * MiB
+        ordinary = folder / f"ordinary-{size_mib}MiB.log"
+        if not ordinary.exists():
+            with mail.path.open("rb") as inp:
+                ordinary.write_bytes(inp.read(size)[: size - 1] + b"\n")
+        inputs.setdefault("ordinary log text (lines)", {})[size_mib] = ordinary
+        inputs.setdefault("ordinary log text (one line)", {})[size_mib] = one_long_line(
+            folder / f"ordinary-one-line-{size_mib}MiB.log", size, mail
+        )
+        for i, (name, unit) in enumerate(PATHOLOGICAL.items()):
+            inputs.setdefault(f"{name} (one line)", {})[size_mib] = filled(
+                folder / f"p{i}-{size_mib}MiB.log", unit, size, line_length=None
+            )
+            inputs.setdefault(f"{name} (200-byte lines)", {})[size_mib] = filled(
+                folder / f"p{i}-lines-{size_mib}MiB.log", unit, size, line_length=200
+            )
+    log("pathological: timing the core (Masker.mask_bytes on the whole input)")
+    paths = [str(p) for sizes in inputs.values() for p in sizes.values()]
+    core = python_json(envs.python, _CORE_TIMER, str(args.rounds), *paths)
+    assert isinstance(core, dict)
+    cli: dict[str, float] = {}
+    if envs.ipmask is not None:
+        log("pathological: timing `ipmask` on the 10 MiB inputs")
+        for name, sizes in inputs.items():
+            data = Corpus(name, sizes[10], 0, sizes[10].stat().st_size)
+            tool = Tool("ipmask (any)", "ipmask", tuple(envs.ipmask_argv), via_stdin=False)
+            cli[name] = statistics.median(run_tool(tool, data).seconds for _ in range(args.rounds))
+    base_core = core[str(inputs["ordinary log text (lines)"][10])]
+    base_cli = cli.get("ordinary log text (lines)")
+    rows = [
+        "| 10 MiB of | core s (1 MiB) | core s (10 MiB) | x ordinary (core) "
+        "| `ipmask` s | x ordinary (`ipmask`) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    worst = 0.0
+    for name, sizes in inputs.items():
+        c1, c10 = core[str(sizes[1])], core[str(sizes[10])]
+        ratio = c10 / base_core
+        whole = cli.get(name)
+        whole_ratio = whole / base_cli if whole is not None and base_cli else None
+        worst = max(worst, ratio, whole_ratio or 0.0)
+        rows.append(
+            f"| {name} | {c1:.3f} | {c10:.3f} | {ratio:.2f} | "
+            + (f"{whole:.3f} | {whole_ratio:.2f} |" if whole_ratio is not None else "- | - |")
+        )
+    report.verdicts.append(
+        Verdict(
+            f"pathological input within {TARGET_PATHOLOGICAL:.0f}x of ordinary log text",
+            f"worst {worst:.2f}x",
+            worst <= TARGET_PATHOLOGICAL,
+        )
+    )
+    report.sections["pathological"] = (
+        f"Medians of {args.rounds} runs. The core column is `Masker().mask_bytes(data)` on the "
+        "whole input at once (a fresh Masker each run); 1 MiB against 10 MiB shows the time "
+        "is linear in the size. `ipmask` is the whole command (start-up included).\n\n"
+        + "\n".join(rows)
+    )
+    report.data["pathological"] = {"core": core, "cli": cli}
+
+
+def section_jobs(
+    envs: Envs, args: argparse.Namespace, report: Report, log: Callable[[str], None]
+) -> None:
+    if envs.ipmask is None:
+        report.sections["jobs"] = "ipmask's command does not run yet: nothing measured."
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ipmask-jobs-", dir=args.jobs_dir))
+    try:
+        # ~218 bytes per combined line
+        lines = int(args.jobs_size / 218)
+        log(f"jobs: writing {lines:,} lines (~{args.jobs_size / MiB:,.0f} MiB) under {folder}")
+        path = corpora.write(folder / "big.log", "combined", lines)
+        data = Corpus("Apache combined", path, lines, path.stat().st_size)
+        tools = [Tool("python copy loop", "copy", (str(envs.python), "-c", COPY_LOOP), True)]
+        for n in (1, 2):
+            tools.append(
+                Tool(
+                    f"ipmask --format combined --jobs {n}",
+                    "ipmask",
+                    (*envs.ipmask_argv, "--format", "combined", "--jobs", str(n)),
+                    via_stdin=False,
+                )
+            )
+        log("jobs: checking that --jobs 2 writes the same bytes as --jobs 1")
+        outs = []
+        for tool in tools[1:]:
+            out = folder / f"out-{len(outs)}"
+            run_tool(tool, data, stdout=out)
+            outs.append(out)
+        same = _same_file(outs[0], outs[1])
+        for out in outs:
+            out.unlink()
+        report.checks_ok &= same
+        series = [Series(t, data) for t in tools]
+        interleave(series, args.rounds, rounds_for=lambda _s: args.rounds, log=log)
+        one = series[1].seconds
+        rows = [
+            "| command | median s (min-max) | lines/s | MB/s | x copy loop | speed-up "
+            "| peak RSS MiB (parent) |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for s in series:
+            low, high = s.spread
+            rows.append(
+                f"| `{s.tool.label}` | {s.seconds:.2f} ({low:.2f}-{high:.2f}) "
+                f"| {fmt_rate(lines / s.seconds)} | {data.size / 1e6 / s.seconds:.0f} "
+                f"| {s.seconds / series[0].seconds:.2f} | {one / s.seconds:.2f} "
+                f"| {s.rss_mib:.1f} |"
+            )
+        report.sections["jobs"] = (
+            f"{lines:,} Apache combined lines ({data.size / MiB:,.0f} MiB), medians of "
+            f"{args.rounds} rounds; `--jobs 2` output identical to `--jobs 1`: "
+            f"{'yes' if same else 'NO'}.\n\n" + "\n".join(rows)
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while chunk := fa.read(8 * MiB):
+            if chunk != fb.read(8 * MiB):
+                return False
+    return True
+
+
+SECTIONS: dict[str, Callable[[Envs, argparse.Namespace, Report, Callable[[str], None]], None]] = {
+    "speed": section_speed,
+    "memory": section_memory,
+    "pathological": section_pathological,
+    "jobs": section_jobs,
+}
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def _size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = text.strip().upper().removesuffix("IB").removesuffix("B")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+def machine_notes() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--sections",
+        default="speed,memory,pathological",
+        help="comma-separated: speed, memory, pathological, jobs (default: %(default)s)",
+    )
+    p.add_argument("--rounds", type=int, default=5, help="timed rounds (default: %(default)s)")
+    p.add_argument(
+        "--anonip-rounds",
+        type=int,
+        default=3,
+        help="rounds for anonip, ~20 s each (default: %(default)s)",
+    )
+    p.add_argument(
+        "--lines", type=int, default=1_000_000, help="lines per speed corpus (default: %(default)s)"
+    )
+    p.add_argument(
+        "--check-lines",
+        type=int,
+        default=100_000,
+        help="lines whose output is checked before timing (default: %(default)s)",
+    )
+    p.add_argument(
+        "--memory-lines",
+        default="100000,1000000,10000000",
+        type=lambda s: [int(x) for x in s.split(",")],
+        help="corpus sizes for the memory section (default: %(default)s)",
+    )
+    p.add_argument(
+        "--jobs-size",
+        type=_size,
+        default="1GiB",
+        help="file size for the jobs section (default: %(default)s)",
+    )
+    p.add_argument(
+        "--jobs-dir",
+        default=tempfile.gettempdir(),
+        help="where the jobs section writes its file (default: %(default)s)",
+    )
+    p.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter for the virtual environments (default: this one)",
+    )
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=HERE / ".work",
+        help="folder for venvs, corpora and results (default: benchmarks/.work)",
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
+    args = p.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        p.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.work = args.work.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.0f} s] {message}", file=sys.stderr, flush=True)
+
+    envs = make_envs(args.work, args.python, log=log)
+    floor = run_process(["true"]).maxrss_kib / 1024
+    report = Report()
+    timings = {}
+    for name in args.sections:
+        t = time.monotonic()
+        SECTIONS[name](envs, args, report, log)
+        timings[name] = time.monotonic() - t
+        log(f"section {name} took {timings[name]:.0f} s")
+    command = "python3 benchmarks/compare.py" + "".join(
+        f" {a}" for a in (sys.argv[1:] if argv is None else argv)
+    )
+    text = [
+        f"Command: `{command}`",
+        f"Machine: {machine_notes()}",
+        f"Peak RSS floor of the launcher (`true`): {floor:.1f} MiB",
+        "",
+    ]
+    for name, body in report.sections.items():
+        text += [f"### {name} ({timings[name]:.0f} s)", "", body, ""]
+    if report.verdicts:
+        text += ["### targets", "", "| target | measured | |", "|---|---|---|"]
+        text += [v.line() for v in report.verdicts]
+    text.append("")
+    text.append("All output checks passed." if report.checks_ok else "OUTPUT CHECKS FAILED.")
+    output = "\n".join(text)
+    print(output)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (args.work / f"results-{stamp}.md").write_text(output + "\n")
+    (args.work / f"results-{stamp}.json").write_text(
+        json.dumps(
+            {
+                "command": command,
+                "machine": machine_notes(),
+                "data": report.data,
+                "verdicts": [v.__dict__ for v in report.verdicts],
+                "checks_ok": report.checks_ok,
+            },
+            indent=1,
+        )
+    )
+    if not report.checks_ok:
+        return 1
+    if args.strict and not all(v.met for v in report.verdicts):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""What every line filter shares: the protocol, the statistics, and the `any` filter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ipmask.core import Masker
+
+__all__ = ["AnyFilter", "FieldCache", "FilterStats", "LineFilter", "count_lines"]
+
+#: A field cache is dropped and refilled when it reaches this many entries, so a stream with
+#: millions of distinct clients keeps a bounded memory footprint.
+CACHE_LIMIT = 1 << 16
+
+
+@dataclass
+class FilterStats:
+    """What a filter did: addresses masked by family, and lines that did not fit the format."""
+
+    ipv4: int = 0
+    ipv6: int = 0
+    unfit: int = 0
+
+
+class LineFilter(Protocol):
+    """Masks blocks of whole lines; the same lines come back, in order, nothing else changed."""
+
+    name: str
+    stats: FilterStats
+
+    def __call__(self, block: bytes) -> bytes: ...
+
+
+def count_lines(block: bytes) -> int:
+    """Return how many lines `block` holds (a last line without a newline counts)."""
+    if not block:
+        return 0
+    return block.count(b"\n") + (block[-1:] != b"\n")
+
+
+class FieldCache(dict[bytes, bytes]):
+    """Maps a field's bytes to its masked bytes, computing each distinct field once.
+
+    Used as ``map(cache.__getitem__, fields)``: a hit never leaves C, and a miss computes
+    through ``__missing__``. Log fields repeat a lot (one client sends many requests), which is
+    what makes this the fast way to mask one column.
+    """
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[bytes], bytes]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: bytes) -> bytes:
+        value = self._compute(key)
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+class AnyFilter:
+    """The contract's `any` rules on every line: every address, wherever it stands."""
+
+    def __init__(
+        self,
+        masker: Masker,
+        *,
+        hostnames: Callable[[bytes], bytes] | None = None,
+        count: bool = False,
+        name: str = "any",
+    ) -> None:
+        self.name = name
+        self.stats = FilterStats()
+        self._masker = masker
+        self._hostnames = hostnames
+        self._count = count
+
+    def __call__(self, block: bytes) -> bytes:
+        if self._hostnames is not None:
+            block = self._hostnames(block)
+        if not self._count:
+            return self._masker.mask_bytes(block)
+        out, ipv4, ipv6 = self._masker.mask_bytes_counted(block)
+        self.stats.ipv4 += ipv4
+        self.stats.ipv6 += ipv6
+        return out

@@ -1,0 +1,85 @@
+"""Free-text log lines: the core's `any` rules, with the line header understood.
+
+Syslog, mail and error logs carry addresses anywhere in their messages, so the whole line is
+masked by the core. The header decides whether a line fits the format (lines that do not are
+counted), and, for syslog, where the HOSTNAME field stands: the name of the machine that wrote
+the line is not a client's, so the host-name pass leaves it alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ipmask.formats.base import FilterStats, count_lines
+
+if TYPE_CHECKING:
+    from ipmask.core import Masker
+
+__all__ = ["TextFilter"]
+
+Pass = Callable[[bytes], bytes]
+
+# Stands in for the HOSTNAME fields while host names are masked; no name holds a NUL byte.
+_MARK = b"\0"
+_STRIDE = 3
+
+
+class TextFilter:
+    """Masks every address of each line; knows the format's header and extra passes.
+
+    ``header`` matches the start of a fitting line after its line break, with two groups: the
+    text before the HOSTNAME field, and that field (empty where the format has none).
+    ``names`` masks host names that spell addresses; ``extras`` are a daemon's own passes.
+    Both run on the original text, before the core masks the addresses.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        masker: Masker,
+        header: re.Pattern[bytes],
+        *,
+        names: Pass | None = None,
+        extras: Sequence[Pass] = (),
+        count: bool = False,
+    ) -> None:
+        self.name = name
+        self.stats = FilterStats()
+        self._masker = masker
+        self._header = header
+        self._names = names
+        self._extras = tuple(extras)
+        self._count = count
+
+    def __call__(self, block: bytes) -> bytes:
+        for extra in self._extras:
+            block = extra(block)
+        if self._names is not None:
+            block = self._mask_names(block, self._names)
+        elif self._count:
+            self.stats.unfit += count_lines(block) - len(self._header.findall(b"\n" + block))
+        if not self._count:
+            return self._masker.mask_bytes(block)
+        out, ipv4, ipv6 = self._masker.mask_bytes_counted(block)
+        self.stats.ipv4 += ipv4
+        self.stats.ipv6 += ipv6
+        return out
+
+    def _mask_names(self, block: bytes, names: Pass) -> bytes:
+        """Run the host-name pass everywhere but in the HOSTNAME fields."""
+        parts = self._header.split(b"\n" + block)
+        hosts = parts[2::_STRIDE]
+        if self._count:
+            self.stats.unfit += count_lines(block) - len(hosts)
+        if _MARK in block or not any(hosts):
+            return names(block)
+        parts[2::_STRIDE] = [_MARK] * len(hosts)
+        pieces = names(b"".join(parts)).split(_MARK)
+        if len(pieces) != len(hosts) + 1:  # pragma: no cover - the name pass keeps every mark
+            return names(block)
+        out = [b""] * (2 * len(hosts) + 1)
+        out[0::2] = pieces
+        out[1::2] = hosts
+        return b"".join(out)[1:]

@@ -1,0 +1,182 @@
+"""Access logs in an Apache or nginx template: mask the address fields, leave the rest alone.
+
+A block goes one of two ways, both without Python code per line:
+
+- fast (templates ending in '"' with free text after the address fields, such as
+  ``combined``): one ``re.split`` cuts the block at every line that starts like the template
+  and follows a line ending in '"'; only the fields up to the last address are captured. The
+  block passes when every line was cut there and its first and last lines match the whole
+  template; otherwise it goes the exact way.
+- exact: one ``re.split`` with the whole template, so each fitting line is cut into its groups
+  and whatever lies between matches is a line that does not fit; those get the `any` rules.
+
+Each address column is a slice of the split, mapped through a cache (``FieldCache``) in C;
+Python runs only for a value not seen before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FieldCache, FilterStats, count_lines
+from ipmask.formats.templates import ADDR, HOST, KEEP, LIST, Template
+
+if TYPE_CHECKING:
+    import re
+
+    from ipmask.core import Masker
+
+__all__ = ["WebFilter"]
+
+Column = tuple[int, FieldCache]
+#: How to cut a block one way: (split, stride, address columns).
+Split = Callable[[bytes], list[bytes]]
+Way = tuple[Split, int, list[Column]]
+
+
+class WebFilter:
+    """Masks the client address fields of an access log written in one template."""
+
+    def __init__(
+        self,
+        name: str,
+        template: Template,
+        masker: Masker,
+        *,
+        mask_name: Callable[[bytes], bytes] | None = None,
+        count: bool = False,
+    ) -> None:
+        self.name = name
+        self.stats = FilterStats()
+        self._masker = masker
+        self._mask_name = mask_name
+        self._count = count
+        self._line = template.line.fullmatch
+        self._exact = self._way(template.exact, template.roles)
+        self._fast = (
+            None
+            if template.fast is None or template.fast_roles is None
+            else self._way(template.fast, template.fast_roles)
+        )
+        self._counts: dict[bytes, tuple[int, int]] = {}
+        self._fallback = AnyFilter(masker, count=count)
+
+    def _way(self, pattern: re.Pattern[bytes], roles: tuple[str, ...]) -> Way:
+        """(split, stride, address columns) for one way of cutting a block."""
+        compute: dict[str, Callable[[bytes], bytes]] = {
+            ADDR: self._address,
+            HOST: self._host,
+            LIST: self._list,
+        }
+        columns = []
+        for index, role in enumerate(roles):
+            if role == KEEP:
+                continue
+            fn = compute[role]
+            if index == 0:
+                # The first group starts with the line break it was split at.
+                fn = _after_break(fn)
+            columns.append((index + 1, FieldCache(fn)))
+        return pattern.split, len(roles) + 1, columns
+
+    # -- one field value (runs once per distinct value) --------------------------------
+
+    def _address(self, value: bytes) -> bytes:
+        masked = self._masker.mask_field(value)
+        return self._masker.mask_bytes(value) if masked is None else masked
+
+    def _host(self, value: bytes) -> bytes:
+        masked = self._masker.mask_field(value)
+        if masked is not None:
+            return masked
+        if self._mask_name is not None:
+            value = self._mask_name(value)
+        return self._masker.mask_bytes(value)
+
+    def _list(self, value: bytes) -> bytes:
+        entries = value.split(b",")
+        for i, entry in enumerate(entries):
+            core = entry.strip(b" \t")
+            if core:
+                start = entry.index(core)
+                entries[i] = entry[:start] + self._address(core) + entry[start + len(core) :]
+        return b",".join(entries)
+
+    # -- a block ------------------------------------------------------------------------
+
+    def __call__(self, block: bytes) -> bytes:
+        if self._fast is not None:
+            out = self._try_fast(block, *self._fast)
+            if out is not None:
+                return out
+        return self._exact_led(b"\n" + block)[1:]
+
+    def _try_fast(
+        self, block: bytes, split: Split, stride: int, columns: list[Column]
+    ) -> bytes | None:
+        """Mask a block whose lines all fit the fast checks; None if one does not."""
+        parts = split(block)
+        # Every line but the first must have been cut; the first and last must fit exactly.
+        if len(parts) // stride != count_lines(block) - 1:
+            return None
+        last = block.rfind(b"\n", 0, len(block) - 1) + 1
+        if not (
+            self._line(parts[0]) and self._line(block, last, len(block) - (block[-1:] == b"\n"))
+        ):
+            return None
+        self._mask_columns(parts, stride, columns)
+        parts[0] = self._exact_led(b"\n" + parts[0])[1:]
+        return b"".join(parts)
+
+    def _exact_led(self, block: bytes) -> bytes:
+        """Mask a block that starts with a line break (which stays)."""
+        split, stride, columns = self._exact
+        parts = split(block)
+        self._mask_columns(parts, stride, columns)
+        fitting = len(parts) // stride
+        lines = block.count(b"\n") - (block[-1:] == b"\n")
+        if fitting != lines:
+            self._unfit(parts, stride, lines - fitting)
+        return b"".join(parts)
+
+    def _mask_columns(self, parts: list[bytes], stride: int, columns: list[Column]) -> None:
+        for index, cache in columns:
+            column = parts[index::stride]
+            if self._count:
+                self._tally(column, int(index == 1))
+            parts[index::stride] = map(cache.__getitem__, column)
+
+    def _tally(self, column: list[bytes], lead: int) -> None:
+        stats = self.stats
+        for value, n in Counter(column).items():
+            ipv4, ipv6 = self._counted(value[lead:])
+            stats.ipv4 += n * ipv4
+            stats.ipv6 += n * ipv6
+
+    def _counted(self, value: bytes) -> tuple[int, int]:
+        counts = self._counts.get(value)
+        if counts is None:
+            _, ipv4, ipv6 = self._masker.mask_bytes_counted(value)
+            if len(self._counts) >= CACHE_LIMIT:
+                self._counts.clear()
+            counts = self._counts[value] = (ipv4, ipv6)
+        return counts
+
+    def _unfit(self, parts: list[bytes], stride: int, lines: int) -> None:
+        """Give the `any` rules to the text between matches: the lines that did not fit."""
+        fallback = self._fallback
+        for i in range(0, len(parts), stride):
+            if len(parts[i]) > 1:
+                parts[i] = fallback(parts[i])
+        if self._count:
+            self.stats.unfit += lines
+            self.stats.ipv4 += fallback.stats.ipv4
+            self.stats.ipv6 += fallback.stats.ipv6
+            fallback.stats.ipv4 = fallback.stats.ipv6 = 0
+
+
+def _after_break(fn: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """Apply ``fn`` to a value after its leading line break, which stays."""
+    return lambda value: b"\n" + fn(value[1:])

@@ -1,0 +1,430 @@
+"""``--jobs N``: mask one large regular file in N worker processes, output in the original order.
+
+The file is planned as a series of byte ranges, each ending right after a newline. Workers mask
+ranges (each reads its range itself with ``pread``, so only the masked output crosses a pipe),
+and the parent writes the results strictly in range order. At most ``2 * jobs`` ranges are in
+flight, so memory stays bounded however large the file is: a range is about
+:data:`RANGE_SIZE`, and a range that would need more than :data:`RANGE_SLACK` extra bytes to
+reach a newline (a huge line) is masked by the parent itself, streaming, after the ranges
+before it are written.
+
+The output is byte for byte what one process writes (``ipmask FILE``): inside a range, the
+reads fall on the same absolute offsets as the single-process reader's blocks
+(:data:`ipmask.streams.BLOCK_SIZE`), so :class:`ipmask.streams.LineBlocks` cuts over-long lines
+at the same places; every filter masks line by line; and each worker's filter first sees the
+file's first block of lines, as the single-process filter does, so a filter that settles
+something on its first block (``auto`` picks the format there) settles it the same way.
+
+Standard input, pipes and compressed files are read by one process: the plan needs to know
+where lines end before masking them, which only a regular, uncompressed file allows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import multiprocessing
+import os
+import signal
+import stat
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
+
+from ipmask.formats import LineFilter
+from ipmask.streams import (
+    BLOCK_SIZE,
+    InputError,
+    LineBlocks,
+    Signals,
+    Source,
+    describe_oserror,
+    open_source,
+)
+
+__all__ = ["RANGE_SIZE", "RANGE_SLACK", "Counts", "mask_file", "refusal"]
+
+#: Bytes per range handed to a worker: large enough that the hand-over costs little, small
+#: enough that the ranges in flight stay a few MiB.
+RANGE_SIZE = 4 << 20
+#: How far past its planned end a range may reach for a newline before the parent takes over.
+RANGE_SLACK = 4 << 20
+#: How much is read at a time while looking for the end of a line.
+_SCAN = 64 << 10
+
+_Make = Callable[[], LineFilter]
+#: A worker's answer for one range: the masked bytes (or their length, when they were put in
+#: the range's shared-memory slot), counts, failed filters, the filter's name.
+_Result = tuple["bytes | int", tuple[int, ...], frozenset[str], str]
+
+
+@dataclass
+class Counts:
+    """What masking one file did, summed over all ranges (for ``--stats``)."""
+
+    lines: int = 0
+    bytes: int = 0
+    long_lines: int = 0
+    ipv4: int = 0
+    ipv6: int = 0
+    unfit: int = 0
+    #: Names of filters that raised; their blocks were masked with the `any` rules instead.
+    failed_filters: set[str] = field(default_factory=set)
+    #: The format's filter's name, as the filter gives it (``auto`` says what it picked).
+    format: str = ""
+
+    def add(self, numbers: tuple[int, ...], failed: frozenset[str], name: str) -> None:
+        lines, size, long_lines, ipv4, ipv6, unfit = numbers
+        self.format = name
+        self.lines += lines
+        self.bytes += size
+        self.long_lines += long_lines
+        self.ipv4 += ipv4
+        self.ipv6 += ipv6
+        self.unfit += unfit
+        self.failed_filters |= failed
+
+
+def refusal(path: str, jobs: int) -> str | None:
+    """Why ``path`` is masked by one process after all, or None when it can be split.
+
+    Raises InputError when the file cannot be opened (the caller reports it as for one process).
+    """
+    if jobs <= 1:
+        return "one job asked for"
+    if path == "-":
+        return "standard input is read by one process"
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {describe_oserror(exc)}") from exc
+    # Checked before opening: opening a FIFO would wait for, and then lose, its writer.
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe or device is read by one process)"
+    source = open_source(path)
+    try:
+        if _compressed(source):
+            return "compressed files are read by one process"
+        if source.size < 2 * RANGE_SIZE:
+            return "too small to be worth splitting"
+    finally:
+        source.close()
+    return None
+
+
+def _compressed(source: Source) -> bool:
+    """Whether the input is compressed, as the reader itself tells (by magic bytes)."""
+    signals = Signals()
+    try:
+        next(source.chunks(signals, block_size=64), b"")
+    except InputError:
+        return True  # a broken compressed stream: one process reports it properly
+    finally:
+        signals.close()
+    return source.compressed
+
+
+# -- the ranges ---------------------------------------------------------------------------------
+
+
+def _line_end(fd: int, pos: int, size: int, limit: int) -> int | None:
+    """Offset right after the first newline at or after ``pos`` (``size`` if none).
+
+    None when that is more than ``limit`` bytes past ``pos``.
+    """
+    offset = pos
+    while offset < size and offset - pos <= limit:
+        window = os.pread(fd, min(_SCAN, size - offset), offset)
+        if not window:
+            break  # the file shrank under us; end at what is there
+        found = window.find(b"\n")
+        if found >= 0:
+            end = offset + found + 1
+            return end if end - pos <= limit else None
+        offset += len(window)
+    return min(offset, size) if offset - pos <= limit else None
+
+
+def _plan(fd: int, size: int, range_size: int, slack: int) -> Iterator[tuple[bool, int, int]]:
+    """Yield ``(for_worker, start, end)`` ranges covering the file, each ending a line."""
+    start = 0
+    while start < size:
+        target = start + range_size
+        if target >= size:
+            yield True, start, size
+            return
+        end = _line_end(fd, target - 1, size, slack)
+        if end is not None:
+            yield True, start, end
+        else:
+            # A line too long for a worker's range: the parent streams through to its end.
+            end = _line_end(fd, target - 1, size, size) or size
+            yield False, start, end
+        start = end
+
+
+def _chunks(fd: int, start: int, end: int, stopping: Callable[[], bool]) -> Iterator[bytes]:
+    """The bytes of ``[start, end)``, read at the same block offsets as one process reads."""
+    pos = start
+    while pos < end and not stopping():
+        step = min(BLOCK_SIZE - pos % BLOCK_SIZE, end - pos)
+        data = os.pread(fd, step, pos)
+        if not data:
+            return
+        pos += len(data)
+        yield data
+
+
+def _never() -> bool:
+    return False
+
+
+class _Masking:
+    """One process's filters for one file: masks ranges, counts what it did."""
+
+    def __init__(self, path: str, fd: int, make_filter: _Make, make_any: _Make) -> None:
+        self._path = path
+        self._fd = fd
+        self._filter = make_filter()
+        self._any = make_any()
+        self._make_any = make_any
+        self._prime()
+
+    def _prime(self) -> None:
+        """Show the filter the file's first block of lines, as in one process, then forget it."""
+        for data, whole in LineBlocks(_chunks(self._fd, 0, os.fstat(self._fd).st_size, _never)):
+            if whole:
+                # A filter that raises here raises again on the real block, and falls back there.
+                with contextlib.suppress(Exception):
+                    self._filter(data)
+                return
+
+    def _numbers(self) -> tuple[int, int, int]:
+        one, two = self._filter.stats, self._any.stats
+        return one.ipv4 + two.ipv4, one.ipv6 + two.ipv6, one.unfit + two.unfit
+
+    def __call__(
+        self,
+        start: int,
+        end: int,
+        write: Callable[[bytes], object],
+        stopping: Callable[[], bool] = _never,
+    ) -> tuple[tuple[int, ...], frozenset[str], str]:
+        """Mask ``[start, end)`` into ``write``; return counts, failed filters, filter name."""
+        before = self._numbers()
+        failed: set[str] = set()
+        line_filter, any_filter = self._filter, self._any
+        try:
+            blocks = LineBlocks(_chunks(self._fd, start, end, stopping))
+            for data, whole in blocks:
+                if not whole:
+                    write(any_filter(data))
+                    continue
+                try:
+                    write(line_filter(data))
+                except Exception:  # as in one process: never die on a filter's bug
+                    failed.add(line_filter.name)
+                    write(self._make_any()(data))
+        except OSError as exc:
+            raise InputError(f"cannot read {self._path}: {describe_oserror(exc)}") from exc
+        after = self._numbers()
+        delta = tuple(a - b for a, b in zip(after, before, strict=True))
+        numbers = (blocks.lines, blocks.bytes, blocks.long_lines, *delta)
+        return numbers, frozenset(failed), line_filter.name
+
+
+# -- the workers --------------------------------------------------------------------------------
+
+_worker: _Masking | Exception | None = None
+#: Forked workers put a range's output in shared memory, one slot per range in flight, so
+#: that the parent writes it out without it being pickled and piped (which costs the parent
+#: about as much as masking costs a worker). None: send it through the pipe.
+_slots: _Slots | None = None
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """Shared memory for the output of the ranges in flight, ``count`` slots of ``size``."""
+
+    memory: mmap.mmap
+    size: int
+    count: int
+
+    @classmethod
+    def create(cls, count: int, size: int) -> _Slots:
+        # An anonymous shared mapping: inherited by forked workers, and only the pages
+        # written to take memory.
+        return cls(mmap.mmap(-1, count * size), size, count)
+
+    def put(self, slot: int, parts: list[bytes]) -> int | None:
+        """Copy ``parts`` into ``slot``; their total length, or None if they do not fit."""
+        total = sum(map(len, parts))
+        if total > self.size:
+            return None
+        pos = slot * self.size
+        for part in parts:
+            self.memory[pos : pos + len(part)] = part
+            pos += len(part)
+        return total
+
+    def take(self, slot: int, length: int) -> bytes:
+        start = slot * self.size
+        return self.memory[start : start + length]
+
+
+def _start_worker(
+    path: str,
+    identity: tuple[int, int],
+    make_filter: _Make,
+    make_any: _Make,
+    slots: _Slots | None,
+) -> None:
+    """Pool initializer: signals as a plain worker, the file opened, the filters built.
+
+    A failure is kept and raised by the first task: a Pool whose initializer raises would
+    start new workers forever.
+    """
+    global _worker, _slots  # noqa: PLW0603 - one per worker process, set once
+    _slots = slots
+    # A forked worker inherits the parent's handlers: the parent alone reacts to signals, and
+    # Pool.terminate() must be able to end a worker with SIGTERM.
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
+        signal.signal(signum, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) != identity:
+            _worker = InputError(f"cannot read {path}: it was replaced while being read")
+            return
+        _worker = _Masking(path, fd, make_filter, make_any)
+    except OSError as exc:
+        _worker = InputError(f"cannot read {path}: {describe_oserror(exc)}")
+    except Exception as exc:  # handed to the parent with the first task
+        _worker = exc
+
+
+def _mask_range(start: int, end: int, slot: int) -> _Result:
+    """Pool task: one range, masked, in its shared-memory slot or as one bytes object."""
+    if not isinstance(_worker, _Masking):
+        raise _worker or RuntimeError("worker not started")
+    parts: list[bytes] = []
+    numbers, failed, name = _worker(start, end, parts.append)
+    length = _slots.put(slot, parts) if _slots is not None else None
+    data = b"".join(parts) if length is None else length
+    return data, numbers, failed, name
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork shares the filters' set-up and the output slots without pickling; spawn (where
+    # fork is missing) needs make_filter and make_any to be picklable (a partial of
+    # get_filter is), and the output comes back through the pipe.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def mask_file(
+    path: str,
+    *,
+    jobs: int,
+    make_filter: _Make,
+    make_any: _Make,
+    write: Callable[[bytes], object],
+    signals: Signals | None = None,
+    range_size: int = RANGE_SIZE,
+    range_slack: int = RANGE_SLACK,
+) -> Counts:
+    """Mask the regular file ``path`` with ``jobs`` processes, writing in the original order.
+
+    ``make_filter`` and ``make_any`` return fresh filters (the format's and the `any` rules for
+    pieces of over-long lines), as for one process. ``signals``, when given, is polled between
+    ranges: once it is stopping, no new range is started, and the ranges already read are
+    masked and written. Raises InputError when the file cannot be read.
+    """
+    try:
+        # O_NONBLOCK: a FIFO given by mistake is refused below instead of waited for.
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {describe_oserror(exc)}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"cannot split {path}: not a regular file")
+        return _run(
+            path,
+            fd,
+            info,
+            jobs=jobs,
+            make_filter=make_filter,
+            make_any=make_any,
+            write=write,
+            signals=signals,
+            range_size=range_size,
+            range_slack=range_slack,
+        )
+    finally:
+        os.close(fd)
+
+
+def _run(
+    path: str,
+    fd: int,
+    info: os.stat_result,
+    *,
+    jobs: int,
+    make_filter: _Make,
+    make_any: _Make,
+    write: Callable[[bytes], object],
+    signals: Signals | None,
+    range_size: int,
+    range_slack: int,
+) -> Counts:
+    counts = Counts()
+
+    def stopping() -> bool:
+        if signals is None:
+            return False
+        signals.dispatch()
+        return signals.stopping
+
+    window = 2 * jobs  # ranges in flight: one being masked and one waiting, per worker
+    context = _context()
+    # Room for a range, its slack and the growth of short addresses being masked.
+    slots = _Slots.create(window, 2 * (range_size + range_slack) + _SCAN)
+    forked = context.get_start_method() == "fork"
+
+    def collect() -> None:
+        result, slot = in_flight.popleft()
+        data, numbers, failed, name = result.get()
+        write(slots.take(slot, data) if isinstance(data, int) else data)
+        counts.add(numbers, failed, name)
+
+    parent: _Masking | None = None
+    in_flight: deque[tuple[AsyncResult[_Result], int]] = deque()
+    initargs = (path, (info.st_dev, info.st_ino), make_filter, make_any, slots if forked else None)
+    with context.Pool(jobs, initializer=_start_worker, initargs=initargs) as pool:
+        for number, (for_worker, start, end) in enumerate(
+            _plan(fd, info.st_size, range_size, range_slack)
+        ):
+            if stopping():
+                break
+            if for_worker:
+                # The window guarantees this slot's previous range was written already.
+                slot = number % window
+                in_flight.append((pool.apply_async(_mask_range, (start, end, slot)), slot))
+                while len(in_flight) >= window:
+                    collect()
+                continue
+            while in_flight:
+                collect()
+            if parent is None:
+                parent = _Masking(path, fd, make_filter, make_any)
+            counts.add(*parent(start, end, write, stopping))
+        while in_flight:
+            collect()
+        pool.close()
+        pool.join()
+    slots.memory.close()
+    return counts

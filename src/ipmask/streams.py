@@ -1,0 +1,411 @@
+"""Reading the inputs: files or standard input, compressed or not, live or in large blocks.
+
+Nothing here knows about addresses. A :class:`Source` hands out chunks as they become
+available (``os.read`` returns what a pipe holds, a full block from a file), and
+:class:`LineBlocks` turns those chunks into blocks of whole lines for a line filter, so a line
+written into a pipe is passed on at once while a file goes through in large blocks.
+
+Memory stays flat: a line that grows beyond :data:`LINE_CAP` without a newline is handed on in
+pieces, each cut where no address can straddle the cut (see :func:`cut_point`).
+
+Signals are handled by :class:`Signals`: their handlers only wake the wait for input, and the
+reactions (stop, reopen the output) run in the main loop between blocks, never in the middle
+of a write.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+import select
+import signal
+import stat
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import FrameType
+from typing import BinaryIO
+
+__all__ = [
+    "BLOCK_SIZE",
+    "LINE_CAP",
+    "InputError",
+    "LineBlocks",
+    "Signals",
+    "Source",
+    "cut_point",
+    "describe_oserror",
+    "open_source",
+]
+
+#: How much is read at once: a file goes through in blocks of this size.
+BLOCK_SIZE = 1 << 20
+#: A line longer than this is handed on in pieces (and masked with the `any` rules).
+LINE_CAP = 1 << 20
+#: After a stop request, how long a pipe is still drained of what its writer already wrote.
+DRAIN_SECONDS = 1.0
+
+# Bytes that can be neither inside an address nor part of the text the address rules look at
+# around one (letters, digits, "_", ".", ":", "/", "%", "-", "[", "]", "~"). Cutting right after
+# one of them gives both sides the same view of every address as the whole line.
+_SEPARATORS = bytes(range(0x21)) + b"\x7f" + b"\"'(),;<>|{}=&?!*`^$#@\\+"
+# Letters that are no hex digit and not part of the "IPv6:" tag: between two of them a line can
+# also be cut safely (an address glued to a letter is no address, with or without the cut).
+_CUT_LETTERS = b"GHJKLMNOQRSTUWXYZghjklmnoqrstuwxyz"
+_LAST_CUT = re.compile(
+    rb"(?s).*(?:[%s]|[%s](?=[%s]))"
+    % (re.escape(_SEPARATORS), re.escape(_CUT_LETTERS), re.escape(_CUT_LETTERS))
+)
+
+_Opener = Callable[[BinaryIO], io.BufferedIOBase]
+
+
+def _gunzip(raw: BinaryIO) -> io.BufferedIOBase:
+    return gzip.GzipFile(fileobj=raw, mode="rb")
+
+
+def _bunzip2(raw: BinaryIO) -> io.BufferedIOBase:
+    return bz2.BZ2File(raw, mode="rb")
+
+
+def _unxz(raw: BinaryIO) -> io.BufferedIOBase:
+    return lzma.LZMAFile(raw, mode="rb")
+
+
+#: Magic bytes -> decompressing reader. Compression is told by content, never by name. bzip2's
+#: magic includes the first block's (or the empty stream's) signature, so that a plain line
+#: starting with "BZh9" is not taken for one.
+_MAGIC: dict[bytes, _Opener] = {
+    b"\x1f\x8b\x08": _gunzip,
+    **{
+        b"BZh%d%s" % (level, sig): _bunzip2
+        for level in range(1, 10)
+        for sig in (b"1AY&SY", b"\x17rE8P\x90")
+    },
+    b"\xfd7zXZ\x00": _unxz,
+}
+#: What a broken compressed stream raises.
+_CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+class InputError(Exception):
+    """An input could not be opened or read; the message names it."""
+
+
+def describe_oserror(exc: OSError) -> str:
+    """The reason of an OSError as a person reads it (``No such file or directory``)."""
+    return exc.strerror or str(exc)
+
+
+def cut_point(data: bytes) -> int:
+    """Where ``data`` (part of one over-long line) can be cut: the last safe position, or 0.
+
+    A safe position lies right after a byte that no address or its decoration can contain, or
+    between two letters that cannot start, end or touch an address. Masking the two sides apart
+    then gives the same bytes as masking them together.
+    """
+    match = _LAST_CUT.match(data)
+    return match.end() if match else 0
+
+
+class Signals:
+    """Turns signals into work for the main loop, and wakes a wait for input when one arrives.
+
+    The handlers do nothing themselves: Python writes each signal's number into a pipe
+    (``signal.set_wakeup_fd``), and :meth:`wait` reads it and runs the reaction. So a reaction
+    never interrupts a half-done write, and a blocking wait cannot miss a signal.
+    """
+
+    def __init__(self) -> None:
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+        self._actions: dict[int, Callable[[], None]] = {}
+        self._saved: dict[int, object] = {}
+        self._saved_wakeup: int | None = None
+        self.stopping = False
+
+    def install(self, actions: Mapping[int, Callable[[], None]]) -> None:
+        """React to each signal number in ``actions`` by calling its action in the main loop."""
+        self._saved_wakeup = signal.set_wakeup_fd(self._wake_write, warn_on_full_buffer=False)
+        for signum, action in actions.items():
+            self._actions[signum] = action
+            self._saved[signum] = signal.signal(signum, _ignore)
+
+    def close(self) -> None:
+        """Put back the handlers that were there before :meth:`install`, close the pipe."""
+        for signum, previous in self._saved.items():
+            signal.signal(signum, previous)  # type: ignore[arg-type]
+        if self._saved_wakeup is not None:
+            signal.set_wakeup_fd(self._saved_wakeup)
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def stop(self) -> None:
+        """Ask the reading to end after what is already there (the SIGTERM/SIGINT action)."""
+        self.stopping = True
+
+    def wait(self, fd: int, timeout: float | None = None) -> bool:
+        """Wait until ``fd`` is readable, a signal arrives, or ``timeout`` passes.
+
+        Runs the reactions to signals that arrived. Returns whether ``fd`` is readable.
+        """
+        ready, _, _ = select.select([fd, self._wake_read], [], [], timeout)
+        if self._wake_read in ready:
+            self.dispatch()
+        return fd in ready
+
+    def dispatch(self) -> None:
+        """Run the reactions to every signal noted in the wake-up pipe."""
+        while True:
+            try:
+                numbers = os.read(self._wake_read, 512)
+            except BlockingIOError:
+                return
+            for signum in numbers:
+                action = self._actions.get(signum)
+                if action is not None:
+                    action()
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    """The Python-level handler: the wake-up pipe already carries the signal to the loop."""
+
+
+class _ChunkStream(io.RawIOBase):
+    """Chunks as a raw binary stream, for a decompressor to read from."""
+
+    def __init__(self, head: bytes, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._rest = head
+        self._chunks = chunks
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if not self._rest:
+            self._rest = next(self._chunks, b"")
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+class Source:
+    """One input: a file or standard input, read as it becomes available.
+
+    ``position`` counts the bytes read from the descriptor (compressed bytes for a compressed
+    input), ``size`` is the file's size when known; both serve a progress display.
+    """
+
+    def __init__(self, name: str, fd: int, *, owned: bool) -> None:
+        self.name = name
+        self.fd = fd
+        self._owned = owned
+        info = os.fstat(fd)
+        # A regular file is always readable: "what is there now" would be all of it.
+        self.regular = stat.S_ISREG(info.st_mode)
+        self.size = info.st_size if self.regular else 0
+        self.position = 0
+        self.compressed = False
+
+    def close(self) -> None:
+        """Close the descriptor if it was opened here (standard input stays open)."""
+        if self._owned:
+            os.close(self.fd)
+
+    def chunks(self, signals: Signals, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+        """Yield the input's bytes (decompressed) until its end or a stop request.
+
+        Raises InputError when reading fails; the chunks already yielded stay valid.
+        """
+        raw = self._raw(signals, block_size)
+        try:
+            head = b""
+            for data in raw:
+                head += data
+                # Wait for more only while the input could still turn out compressed; a strict
+                # beginning of a magic number holds no newline, so no line is held back.
+                if not _could_be_magic(head):
+                    break
+            for magic, opener in _MAGIC.items():
+                if head.startswith(magic):
+                    self.compressed = True
+                    yield from self._decompressed(
+                        opener(_buffered(head, raw, block_size)), signals, block_size
+                    )
+                    return
+            if head:
+                yield head
+            yield from raw
+        except OSError as exc:
+            raise InputError(f"cannot read {self.name}: {describe_oserror(exc)}") from exc
+
+    def _raw(self, signals: Signals, block_size: int) -> Iterator[bytes]:
+        """The descriptor's bytes as they arrive; after a stop, only what a pipe still holds."""
+        while not signals.stopping:
+            if signals.wait(self.fd):
+                data = self._read(block_size)
+                if data is None:
+                    continue
+                if not data:
+                    return
+                yield data
+        if self.regular:
+            return
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline and signals.wait(self.fd, 0):
+            data = self._read(block_size)
+            if not data:
+                return
+            yield data
+
+    def _read(self, block_size: int) -> bytes | None:
+        """One read; None when a descriptor left non-blocking by our parent has nothing yet."""
+        try:
+            data = os.read(self.fd, block_size)
+        except BlockingIOError:
+            return None
+        self.position += len(data)
+        return data
+
+    def _decompressed(
+        self, reader: io.BufferedIOBase, signals: Signals, block_size: int
+    ) -> Iterator[bytes]:
+        """Decompressed blocks; on damage, first everything that came before it."""
+        parts: list[bytes] = []
+        size = 0
+        with reader:
+            while True:
+                try:
+                    # read1 hands over what one step decompressed, so nothing before a damaged
+                    # spot is lost with it; the parts are gathered into full blocks here.
+                    data = reader.read1(block_size - size)
+                except _CORRUPT as exc:
+                    if parts:
+                        yield b"".join(parts)
+                    if signals.stopping:  # the stream was cut short on purpose
+                        return
+                    raise InputError(f"cannot read {self.name}: {_describe(exc)}") from exc
+                if not data:
+                    break
+                parts.append(data)
+                size += len(data)
+                if size >= block_size:
+                    yield b"".join(parts)
+                    parts, size = [], 0
+        if parts:
+            yield b"".join(parts)
+
+
+def _buffered(head: bytes, chunks: Iterator[bytes], block_size: int) -> BinaryIO:
+    return io.BufferedReader(_ChunkStream(head, chunks), block_size)
+
+
+def _could_be_magic(head: bytes) -> bool:
+    """Whether ``head`` is a strict beginning of some magic number (so more must be read)."""
+    return any(len(head) < len(magic) and magic.startswith(head) for magic in _MAGIC)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, EOFError):
+        return "compressed data ends too early"
+    return f"corrupt compressed data ({exc})"
+
+
+def open_source(path: str) -> Source:
+    """Open ``path`` for reading (``-`` is standard input); InputError names it on failure."""
+    if path == "-":
+        try:
+            return Source("standard input", 0, owned=False)
+        except OSError as exc:
+            raise InputError(f"cannot read standard input: {describe_oserror(exc)}") from exc
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {describe_oserror(exc)}") from exc
+    try:
+        return Source(path, fd, owned=True)
+    except OSError as exc:  # pragma: no cover - fstat of a descriptor just opened
+        os.close(fd)
+        raise InputError(f"cannot read {path}: {describe_oserror(exc)}") from exc
+
+
+def _join(pending: list[bytes], tail: bytes) -> bytes:
+    if not pending:
+        return tail
+    pending.append(tail)
+    return b"".join(pending)
+
+
+class LineBlocks:
+    """Splits chunks into blocks of whole lines, and over-long lines into safe pieces.
+
+    Iterating yields ``(data, whole)``: ``whole`` is True for a block of whole lines (each
+    ending in a newline, except possibly the input's last), and False for a piece of a line
+    longer than ``line_cap`` (every piece of it, up to and including its newline). Counts
+    ``lines``, ``bytes`` and ``long_lines`` as it goes.
+    """
+
+    def __init__(
+        self, chunks: Iterable[bytes], *, line_cap: int = LINE_CAP, block_size: int = BLOCK_SIZE
+    ) -> None:
+        # A chunk never holds a whole line longer than the cap, so a line is cut into pieces
+        # exactly when it is longer than the cap, wherever the chunk boundaries fall.
+        if block_size > line_cap:
+            raise ValueError("block_size must not exceed line_cap")
+        self._chunks = chunks
+        self._cap = line_cap
+        self.lines = 0
+        self.bytes = 0
+        self.long_lines = 0
+
+    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
+        pending: list[bytes] = []  # the start of a line whose newline has not arrived yet
+        size = 0
+        long = False  # pending is the rest of a line already handed on in pieces
+        cap = self._cap
+        for chunk in self._chunks:
+            self.bytes += len(chunk)
+            newlines = chunk.count(b"\n")
+            if newlines:
+                self.lines += newlines
+                first = chunk.index(b"\n") + 1
+                last = chunk.rindex(b"\n") + 1
+                if long or size + first > cap:
+                    if not long:
+                        self.long_lines += 1
+                    yield _join(pending, chunk[:first]), False
+                    if first < last:
+                        yield chunk[first:last], True
+                else:
+                    yield _join(pending, chunk[:last]), True
+                pending = [chunk[last:]] if last < len(chunk) else []
+                size = len(chunk) - last
+                long = False
+            else:
+                pending.append(chunk)
+                size += len(chunk)
+            if size > cap:
+                if not long:
+                    self.long_lines += 1
+                long = True
+                data = b"".join(pending)
+                cut = cut_point(data)
+                if not cut or len(data) - cut > cap:
+                    # A run longer than the cap with no safe place to cut: cut where it stands.
+                    cut = len(data)
+                yield data[:cut], False
+                pending = [data[cut:]] if cut < len(data) else []
+                size = len(data) - cut
+        if pending or long:  # a last line without newline
+            self.lines += 1
+        if pending:
+            yield b"".join(pending), not long

@@ -1,0 +1,520 @@
+"""--jobs: a file masked in several processes comes out exactly as one process writes it."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ipmask import parallel
+from ipmask.core import Masker
+from ipmask.formats import FilterStats, LineFilter, get_filter
+from ipmask.streams import BLOCK_SIZE, LINE_CAP, InputError, LineBlocks, Signals, open_source
+
+#: Small ranges, so that even small test files are split into many of them.
+SMALL = {"range_size": 4096, "range_slack": 8192}
+
+WEB_LINE = (
+    b'{addr} - - [22/Nov/2025:20:54:01 +0100] "GET /index.php HTTP/1.1" 200 5123 '
+    b'"https://example.com/" "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"'
+)
+ADDRESSES = [
+    b"78.46.198.140",
+    b"2a01:4f8:1c17:413b::1",
+    b"::ffff:203.0.113.7",
+    b"[2001:db8::1]:443",
+    b"192.030.0.6",
+    b"1.2.3.4.5",
+]
+
+
+def one_process(path: Path, make_filter: Callable[[], LineFilter]) -> tuple[bytes, LineBlocks]:
+    """What `ipmask FILE` writes: the reader's blocks through the filter, pieces through `any`."""
+    masker_any = partial(get_filter, "any", Masker())
+    line_filter, any_filter = make_filter(), masker_any()
+    source = open_source(str(path))
+    signals = Signals()
+    out = []
+    try:
+        blocks = LineBlocks(source.chunks(signals))
+        for data, whole in blocks:
+            if not whole:
+                out.append(any_filter(data))
+                continue
+            try:
+                out.append(line_filter(data))
+            except Exception:  # as the command does
+                out.append(masker_any()(data))
+    finally:
+        signals.close()
+        source.close()
+    return b"".join(out), blocks
+
+
+def in_jobs(
+    path: Path,
+    make_filter: Callable[[], LineFilter],
+    jobs: int = 2,
+    *,
+    make_any: Callable[[], LineFilter] | None = None,
+    **kw: object,
+) -> tuple[bytes, parallel.Counts]:
+    """What `ipmask --jobs N FILE` writes, and its counts."""
+    out = io.BytesIO()
+    counts = parallel.mask_file(
+        str(path),
+        jobs=jobs,
+        make_filter=make_filter,
+        make_any=make_any or partial(get_filter, "any", Masker()),
+        write=out.write,
+        **{**SMALL, **kw},  # type: ignore[arg-type]
+    )
+    return out.getvalue(), counts
+
+
+def awkward_log() -> bytes:
+    """Web lines, CRLF, bad UTF-8, NUL, empty, long and over-long lines, no final newline."""
+    rng = random.Random(7)
+    lines = []
+    for i in range(3000):
+        addr = ADDRESSES[i % len(ADDRESSES)]
+        line = WEB_LINE.replace(b"{addr}", addr)
+        kind = i % 50
+        if kind == 1:
+            line += b"\r"
+        elif kind == 2:
+            line = b"\xff\xfe invalid \xc3( utf-8 from " + addr
+        elif kind == 3:
+            line = b"nul \x00 byte " + addr + b" \x00"
+        elif kind == 4:
+            line = b""
+        elif kind == 5:
+            # longer than a worker's range may stretch: the parent masks it
+            line = b" ".join([addr] * rng.randrange(1500, 3000))
+        lines.append(line)
+    # one line longer than the reader's cap: masked in pieces cut at safe places
+    lines.insert(1700, b"x " + b" word ".join(ADDRESSES * (LINE_CAP // 100)))
+    return b"\n".join(lines) + b"\n" + WEB_LINE.replace(b"{addr}", ADDRESSES[1])
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("parallel") / "awkward.log"
+    path.write_bytes(awkward_log())
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["combined", "any"])
+def test_same_bytes_as_one_process(awkward: Path, fmt: str) -> None:
+    """Two jobs write exactly the bytes one process writes: CRLF, bad UTF-8, NUL, long lines."""
+    make = partial(get_filter, fmt, Masker())
+    expected, _ = one_process(awkward, make)
+    got, _ = in_jobs(awkward, make)
+    assert got == expected
+    assert got.count(b"\n") == awkward.read_bytes().count(b"\n")
+    assert not got.endswith(b"\n")
+
+
+def test_three_jobs_with_default_ranges(awkward: Path) -> None:
+    """The default range sizes give the same bytes too."""
+    make = partial(get_filter, "combined", Masker())
+    expected, _ = one_process(awkward, make)
+    got, _ = in_jobs(
+        awkward, make, jobs=3, range_size=parallel.RANGE_SIZE, range_slack=parallel.RANGE_SLACK
+    )
+    assert got == expected
+
+
+def test_counts_match_one_process(awkward: Path) -> None:
+    """Lines, bytes, over-long lines and masked addresses add up to what one process counts."""
+    make = partial(get_filter, "combined", Masker(), count=True)
+    one = make()
+    source = open_source(str(awkward))
+    signals = Signals()
+    blocks = LineBlocks(source.chunks(signals))
+    any_filter = get_filter("any", Masker(), count=True)
+    for data, whole in blocks:
+        (one if whole else any_filter)(data)
+    signals.close()
+    source.close()
+    _, counts = in_jobs(awkward, make, make_any=partial(get_filter, "any", Masker(), count=True))
+    assert (counts.lines, counts.bytes, counts.long_lines) == (
+        blocks.lines,
+        blocks.bytes,
+        blocks.long_lines,
+    )
+    assert (counts.ipv4, counts.ipv6, counts.unfit) == (
+        one.stats.ipv4 + any_filter.stats.ipv4,
+        one.stats.ipv6 + any_filter.stats.ipv6,
+        one.stats.unfit + any_filter.stats.unfit,
+    )
+    assert counts.ipv4 > 0
+    assert counts.ipv6 > 0
+
+
+class SlowFilter:
+    """The `any` rules, after a random pause: ranges finish in a shuffled order."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.stats = FilterStats()
+        self._any = get_filter("any", Masker())
+        self._random = random.Random(os.getpid())
+
+    def __call__(self, block: bytes) -> bytes:
+        time.sleep(self._random.random() * 0.004)
+        return self._any(block)
+
+
+def test_order_kept_when_later_ranges_finish_first(tmp_path: Path) -> None:
+    """Output follows the input's order even when workers finish out of order."""
+    path = tmp_path / "numbered.log"
+    path.write_bytes(b"".join(b"%06d client 203.0.113.%d\n" % (i, i % 256) for i in range(20000)))
+    got, _ = in_jobs(path, SlowFilter, jobs=3)
+    numbers = [int(line.split(b" ")[0]) for line in got.splitlines()]
+    assert numbers == list(range(20000))
+    assert b"203.0.113.XXX" in got
+
+
+class RaisingFilter:
+    """Raises on a block holding b"boom", like a filter with a bug."""
+
+    name = "raising"
+
+    def __init__(self) -> None:
+        self.stats = FilterStats()
+        self._web = get_filter("combined", Masker())
+
+    def __call__(self, block: bytes) -> bytes:
+        if b"boom" in block:
+            raise ValueError("a bug")
+        return self._web(block)
+
+
+def test_a_failing_filter_falls_back_to_any_and_is_named(tmp_path: Path) -> None:
+    """A block whose filter raises is masked with the `any` rules, and the filter is named."""
+    path = tmp_path / "boom.log"
+    lines = [WEB_LINE.replace(b"{addr}", ADDRESSES[i % 3]) for i in range(2000)]
+    lines[1500] = b"boom 198.51.100.23"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    expected, _ = one_process(path, RaisingFilter)
+    got, counts = in_jobs(path, RaisingFilter)
+    assert got == expected
+    assert b"boom 198.51.100.XXX" in got
+    assert counts.failed_filters == {"raising"}
+
+
+class FirstBlockFilter:
+    """Settles on its first block whether to mask at all, as `auto` settles the format."""
+
+    name = "first-block"
+
+    def __init__(self) -> None:
+        self.stats = FilterStats()
+        self._any = get_filter("any", Masker())
+        self._masking: bool | None = None
+
+    def __call__(self, block: bytes) -> bytes:
+        if self._masking is None:
+            self._masking = block.startswith(b"#mask")
+        return self._any(block) if self._masking else block
+
+
+def test_filters_settle_on_the_files_first_block(tmp_path: Path) -> None:
+    """Every worker's filter sees the file's first block first, as one process's filter does."""
+    path = tmp_path / "header.log"
+    path.write_bytes(
+        b"#mask\n" + b"".join(b"client 198.51.100.%d\n" % (i % 256) for i in range(9000))
+    )
+    expected, _ = one_process(path, FirstBlockFilter)
+    got, _ = in_jobs(path, FirstBlockFilter, jobs=3)
+    assert got == expected
+    assert b"198.51.100." in got
+    assert b"198.51.100.1\n" not in got
+
+
+def test_stop_writes_what_was_read_and_nothing_after(awkward: Path) -> None:
+    """After a stop request, the ranges in flight are written and no new one is started."""
+    make = partial(get_filter, "combined", Masker())
+    expected, _ = one_process(awkward, make)
+    signals = Signals()
+    out = io.BytesIO()
+
+    def write(data: bytes) -> None:
+        out.write(data)
+        signals.stop()
+
+    try:
+        parallel.mask_file(
+            str(awkward),
+            jobs=2,
+            make_filter=make,
+            make_any=partial(get_filter, "any", Masker()),
+            write=write,
+            signals=signals,
+            **SMALL,
+        )
+    finally:
+        signals.close()
+    got = out.getvalue()
+    assert got
+    assert len(got) < len(expected)
+    assert expected.startswith(got)
+    assert got.endswith(b"\n")
+
+
+def test_spawned_workers_give_the_same_bytes(
+    awkward: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fork is missing, spawned workers build their filters from the pickled settings."""
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))
+    make = partial(get_filter, "combined", Masker())
+    expected, _ = one_process(awkward, make)
+    got, _ = in_jobs(awkward, make, range_size=256 << 10, range_slack=256 << 10)
+    assert got == expected
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pieces=st.lists(
+        st.sampled_from([*ADDRESSES, b" ", b"\n", b"\r\n", b"x", b"\xff", b"\x00", b":", b"."]),
+        max_size=400,
+    ),
+    range_size=st.integers(1, 300),
+    slack=st.integers(1, 300),
+    jobs=st.integers(2, 3),
+)
+def test_any_split_gives_the_same_bytes(
+    tmp_path: Path, pieces: list[bytes], range_size: int, slack: int, jobs: int
+) -> None:
+    """Whatever the bytes and the range sizes, the output equals one process's."""
+    path = tmp_path / "random.log"
+    path.write_bytes(b"".join(pieces))
+    make = partial(get_filter, "any", Masker())
+    expected, _ = one_process(path, make)
+    got, counts = in_jobs(path, make, jobs=jobs, range_size=range_size, range_slack=slack)
+    assert got == expected
+    assert counts.bytes == path.stat().st_size
+
+
+def test_output_larger_than_its_slot_comes_through_the_pipe(tmp_path: Path) -> None:
+    """Masking can make a range ten times longer (::1); such output still arrives in order."""
+    path = tmp_path / "short.log"
+    path.write_bytes(b"".join(b"::1\n" * 999 + b"%d\n" % i for i in range(60)))
+    make = partial(get_filter, "any", Masker())
+    expected, _ = one_process(path, make)
+    assert len(expected) > 5 * path.stat().st_size
+    got, _ = in_jobs(path, make, range_size=16384, range_slack=16384)
+    assert got == expected
+
+
+def test_slots_refuse_what_does_not_fit() -> None:
+    """A slot takes output up to its size and reports a larger one as not fitting."""
+    slots = parallel._Slots.create(2, 8)
+    assert slots.put(1, [b"abc", b"defgh"]) == 8
+    assert slots.take(1, 8) == b"abcdefgh"
+    assert slots.put(0, [b"abcdefghi"]) is None
+
+
+def test_reads_at_the_readers_block_offsets(tmp_path: Path) -> None:
+    """A range's reads end on the same absolute offsets as the one-process reader's blocks."""
+    path = tmp_path / "blocks.log"
+    path.write_bytes(b"a\n" * (BLOCK_SIZE + 10))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = list(parallel._chunks(fd, 1000, 2 * BLOCK_SIZE + 6, lambda: False))
+    finally:
+        os.close(fd)
+    ends = []
+    pos = 1000
+    for chunk in chunks:
+        pos += len(chunk)
+        ends.append(pos)
+    assert ends == [BLOCK_SIZE, 2 * BLOCK_SIZE, 2 * BLOCK_SIZE + 6]
+
+
+def test_plan_covers_the_file_with_ranges_ending_lines(awkward: Path) -> None:
+    """The ranges follow each other without gap and each ends right after a newline."""
+    data = awkward.read_bytes()
+    fd = os.open(awkward, os.O_RDONLY)
+    try:
+        plan = list(parallel._plan(fd, len(data), 4096, 8192))
+    finally:
+        os.close(fd)
+    assert plan[0][1] == 0
+    assert plan[-1][2] == len(data)
+    for (_, _, end), (_, start, _) in itertools.pairwise(plan):
+        assert end == start
+        assert data[end - 1 : end] == b"\n"
+    assert sum(not for_worker for for_worker, _, _ in plan) > 10  # lines over the slack
+    assert max(end - start for ok, start, end in plan if ok) <= 4096 + 8192
+
+
+def test_refusal_reasons(tmp_path: Path) -> None:
+    """Standard input, FIFOs, compressed and small files are left to one process."""
+    big = tmp_path / "big.log"
+    with big.open("wb") as f:
+        f.truncate(2 * parallel.RANGE_SIZE)
+    small = tmp_path / "small.log"
+    small.write_bytes(b"1.2.3.4\n")
+    packed = tmp_path / "packed"
+    packed.write_bytes(gzip.compress(b"1.2.3.4\n"))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert parallel.refusal(str(big), 2) is None
+    assert "one job" in (parallel.refusal(str(big), 1) or "")
+    assert "standard input" in (parallel.refusal("-", 2) or "")
+    assert "regular" in (parallel.refusal(str(fifo), 2) or "")
+    assert "compressed" in (parallel.refusal(str(packed), 2) or "")
+    assert "small" in (parallel.refusal(str(small), 2) or "")
+
+
+def test_broken_compressed_file_is_left_to_one_process(tmp_path: Path) -> None:
+    """A file with gzip's magic but broken data is refused (one process reports the error)."""
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(b"\x1f\x8b\x08" + b"not really gzip" * 100)
+    assert "compressed" in (parallel.refusal(str(broken), 2) or "")
+
+
+def test_a_file_that_shrinks_ends_where_its_data_ends(tmp_path: Path) -> None:
+    """Reads past the end (the file shrank after its size was taken) stop without error."""
+    path = tmp_path / "short.log"
+    path.write_bytes(b"no newline here")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert parallel._line_end(fd, 3, 1000, 5000) == 15
+        assert b"".join(parallel._chunks(fd, 0, 1000, lambda: False)) == b"no newline here"
+    finally:
+        os.close(fd)
+
+
+def test_one_huge_line_is_masked_by_the_parent(tmp_path: Path) -> None:
+    """A file that is one line longer than the reader's cap comes out as one process writes it."""
+    path = tmp_path / "huge.log"
+    path.write_bytes(b" ".join(ADDRESSES * (LINE_CAP // 30)))
+    make = partial(get_filter, "combined", Masker())
+    expected, _ = one_process(path, make)
+    got, counts = in_jobs(path, make)
+    assert got == expected
+    assert counts.long_lines == 1
+
+
+def _broken_filter() -> LineFilter:
+    raise ValueError("cannot build")
+
+
+def test_a_worker_that_cannot_start_reports_why(awkward: Path) -> None:
+    """An error while a worker builds its filter reaches the caller instead of hanging."""
+    with pytest.raises(ValueError, match="cannot build"):
+        in_jobs(awkward, _broken_filter)
+
+
+@pytest.mark.parametrize(
+    ("name", "identity", "message"),
+    [("gone.log", None, "No such file"), ("awkward.log", (0, 0), "replaced while being read")],
+)
+def test_worker_checks_its_file(
+    awkward: Path, name: str, identity: tuple[int, int] | None, message: str
+) -> None:
+    """A worker refuses a missing file, or a file that is no longer the one planned."""
+    path = awkward.with_name(name)
+    info = awkward.stat()
+    initargs = (
+        str(path),
+        identity or (info.st_dev, info.st_ino),
+        partial(get_filter, "any", Masker()),
+        partial(get_filter, "any", Masker()),
+        None,
+    )
+    with multiprocessing.get_context("fork").Pool(
+        1, initializer=parallel._start_worker, initargs=initargs
+    ) as pool:
+        with pytest.raises(InputError, match=message):
+            pool.apply(parallel._mask_range, (0, 10, 0))
+
+
+def test_a_task_without_a_worker_fails_clearly() -> None:
+    """_mask_range outside a started worker says so."""
+    with pytest.raises(RuntimeError, match="not started"):
+        parallel._mask_range(0, 1, 0)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    """A file that is not there is reported with its name, before and during masking."""
+    missing = str(tmp_path / "gone.log")
+    with pytest.raises(InputError, match=r"gone\.log"):
+        parallel.refusal(missing, 2)
+    with pytest.raises(InputError, match=r"gone\.log"):
+        in_jobs(Path(missing), partial(get_filter, "any", Masker()))
+
+
+def test_a_fifo_is_not_split(tmp_path: Path) -> None:
+    """mask_file refuses a FIFO at once instead of waiting for a writer."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        in_jobs(fifo, partial(get_filter, "any", Masker()))
+
+
+COMMAND = [sys.executable, "-m", "ipmask"]
+
+
+def _stats(stderr: bytes) -> bytes:
+    """The --stats summary without its timing."""
+    line = stderr.strip().splitlines()[-1]
+    return line[: line.index(b"format,") + len(b"format,")]
+
+
+@pytest.fixture(scope="module")
+def big_awkward(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The awkward log three times over: large enough for --jobs to split it."""
+    path = tmp_path_factory.mktemp("parallel-cli") / "big.log"
+    path.write_bytes(awkward_log() * 3)
+    assert path.stat().st_size >= 2 * parallel.RANGE_SIZE
+    return path
+
+
+def test_command_jobs_writes_the_same_bytes(big_awkward: Path) -> None:
+    """`ipmask --jobs 2 FILE` writes exactly what `ipmask FILE` writes, and counts the same."""
+    args = [*COMMAND, "--format", "combined", "--stats", str(big_awkward)]
+    one = subprocess.run(args, capture_output=True, check=True, timeout=120)
+    two = subprocess.run([*args, "--jobs", "2", "-v"], capture_output=True, check=True, timeout=120)
+    assert two.stdout == one.stdout
+    assert _stats(two.stderr) == _stats(one.stderr)
+    assert b"2 jobs" in two.stderr
+
+
+def test_command_jobs_on_standard_input_uses_one(big_awkward: Path) -> None:
+    """Standard input is masked by one process, and --verbose says so."""
+    with big_awkward.open("rb") as inp:
+        done = subprocess.run(
+            [*COMMAND, "--jobs", "2", "-v"], stdin=inp, capture_output=True, check=True, timeout=120
+        )
+    assert b"standard input is read by one process; using 1 job" in done.stderr
+    assert done.stdout.count(b"\n") == big_awkward.read_bytes().count(b"\n")
+
+
+def test_command_jobs_must_be_positive() -> None:
+    """--jobs 0 is a usage error: one line, exit 2."""
+    done = subprocess.run([*COMMAND, "--jobs", "0"], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.count(b"\n") == 1
+    assert b"--jobs" in done.stderr
