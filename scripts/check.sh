@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # The integration tests drive real daemons from Debian's packages. As root on Debian/Ubuntu we
 # install them; elsewhere those tests skip themselves unless IPMASK_REQUIRE_REAL=1 is set.
-REAL_PACKAGES=(apache2 nginx-light rsyslog logrotate bsdutils procps)
+REAL_PACKAGES=(apache2 nginx-light rsyslog logrotate bsdutils procps bzip2 xz-utils)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     need=()
     for pkg in "${REAL_PACKAGES[@]}"; do

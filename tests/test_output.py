@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -164,3 +166,34 @@ def test_standard_output_is_never_reopened():
     assert out.reopens == 0
     out.close()
     os.fstat(1)
+
+
+def test_full_non_blocking_output_is_waited_for():
+    """A non-blocking descriptor whose pipe is full: the write waits, then goes through whole."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    filler = b"x" * 4096
+    filled = 0
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            filled += os.write(write_end, filler)
+    received = bytearray()
+
+    def drain() -> None:
+        time.sleep(0.1)
+        while len(received) < filled + 5:
+            received.extend(os.read(read_end, 65536))
+
+    saved = os.dup(1)
+    os.dup2(write_end, 1)  # shares the pipe, non-blocking flag included
+    thread = threading.Thread(target=drain)
+    try:
+        thread.start()
+        Output(None).write(b"line\n")
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        thread.join(timeout=20)
+    os.close(read_end)
+    os.close(write_end)
+    assert bytes(received[filled:]) == b"line\n"

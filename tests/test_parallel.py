@@ -43,8 +43,7 @@ ADDRESSES = [
 
 def one_process(path: Path, make_filter: Callable[[], LineFilter]) -> tuple[bytes, LineBlocks]:
     """What `ipmask FILE` writes: the reader's blocks through the filter, pieces through `any`."""
-    masker_any = partial(get_filter, "any", Masker())
-    line_filter, any_filter = make_filter(), masker_any()
+    line_filter, any_filter = make_filter(), get_filter("any", Masker())
     source = open_source(str(path))
     signals = Signals()
     out = []
@@ -57,7 +56,7 @@ def one_process(path: Path, make_filter: Callable[[], LineFilter]) -> tuple[byte
             try:
                 out.append(line_filter(data))
             except Exception:  # as the command does
-                out.append(masker_any()(data))
+                out.append(any_filter(data))
     finally:
         signals.close()
         source.close()
@@ -444,11 +443,13 @@ def test_worker_checks_its_file(
         partial(get_filter, "any", Masker()),
         None,
     )
-    with multiprocessing.get_context("fork").Pool(
-        1, initializer=parallel._start_worker, initargs=initargs
-    ) as pool:
-        with pytest.raises(InputError, match=message):
-            pool.apply(parallel._mask_range, (0, 10, 0))
+    with (
+        multiprocessing.get_context("fork").Pool(
+            1, initializer=parallel._start_worker, initargs=initargs
+        ) as pool,
+        pytest.raises(InputError, match=message),
+    ):
+        pool.apply(parallel._mask_range, (0, 10, 0))
 
 
 def test_a_task_without_a_worker_fails_clearly() -> None:

@@ -22,7 +22,14 @@ from ipmask.errors import ConfigError
 from ipmask.formats import FORMAT_NAMES, LineFilter, get_filter
 from ipmask.output import DownstreamClosedError, Output, OutputError
 from ipmask.policy import STYLES
-from ipmask.streams import InputError, LineBlocks, Signals, Source, open_source
+from ipmask.streams import (
+    InputError,
+    LineBlocks,
+    Signals,
+    Source,
+    claim_standard_fds,
+    open_source,
+)
 
 __all__ = ["main"]
 
@@ -34,14 +41,19 @@ Every option can also be set in the environment: IPMASK_ and the long option nam
 
 \b
 Examples:
-  Apache, piped logging (restart Apache after the change):
+  Apache, piped logging (in the site's configuration, then restart Apache):
     CustomLog "|/usr/bin/ipmask --format combined -o /var/log/apache2/access.log" combined
-  A custom LogFormat, given to ipmask as the same template:
+  A custom LogFormat: give ipmask the same template (Apache turns \\" into "):
     LogFormat "%{X-Forwarded-For}i %l %u %t \\"%r\\" %>s %b" proxied
     CustomLog "|/usr/bin/ipmask --apache-format '%{X-Forwarded-For}i %l %u %t \\"%r\\" %>s %b'
-               -o /var/log/apache2/access.log" proxied
-  logrotate: no copytruncate and no signal needed, ipmask follows the renamed file:
-    /var/log/apache2/access.log { daily  rotate 7  delaycompress  compress  missingok }
+      -o /var/log/apache2/proxied.log" proxied   (all on one line)
+  logrotate: ipmask follows the renamed file, no copytruncate and no signal needed:
+    /var/log/apache2/access.log {
+        daily
+        rotate 7
+        compress
+        delaycompress
+    }
   Follow a log as it grows:
     tail -F /var/log/nginx/access.log | ipmask --format nginx
   Mask rotated archives (gzip, bzip2 and xz are read transparently):
@@ -60,6 +72,8 @@ class Settings:
     make_filter: Callable[[], LineFilter]
     make_any: Callable[[], LineFilter]
     jobs: int = 1
+    #: Standard descriptors that were closed when ipmask started (now on /dev/null).
+    closed_fds: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -117,6 +131,9 @@ class _Run:
         for path in self._settings.files:
             if self._signals.stopping:
                 break
+            if path == "-" and 0 in self._settings.closed_fds:
+                self._fail("cannot read standard input: it is closed")
+                continue
             if self._settings.jobs > 1 and self._in_parallel(path):
                 continue
             try:
@@ -181,14 +198,14 @@ class _Run:
         try:
             with self._progress(source) as progress:
                 for data, whole in blocks:
-                    write(self._mask(line_filter, data) if whole else any_filter(data))
+                    write(self._mask(line_filter, any_filter, data) if whole else any_filter(data))
                     progress(source.position)
         finally:
             self.totals.add(blocks, line_filter, any_filter)
             if self._settings.verbose:
                 _say(f"ipmask: {source.name}: {blocks.lines} lines, format {line_filter.name}")
 
-    def _mask(self, line_filter: LineFilter, data: bytes) -> bytes:
+    def _mask(self, line_filter: LineFilter, any_filter: LineFilter, data: bytes) -> bytes:
         try:
             return line_filter(data)
         except Exception as exc:  # a daemon's logger must outlive a bug in a filter
@@ -200,7 +217,7 @@ class _Run:
                     f"ipmask: internal error in the {line_filter.name} filter "
                     f"({type(exc).__name__}); masking with the any rules instead"
                 )
-            return self._settings.make_any()(data)
+            return any_filter(data)
 
     @contextmanager
     def _progress(self, source: Source) -> Iterator[Callable[[int], None]]:
@@ -224,6 +241,9 @@ def _stream(settings: Settings) -> int:
     def warn(message: str) -> None:
         _say(f"ipmask: {message}")
 
+    if settings.output is None and 1 in settings.closed_fds:
+        warn("cannot write to standard output: it is closed")
+        return EXIT_FAILED
     try:
         output = Output(settings.output, warn=warn, note=warn if settings.verbose else _quiet)
     except OutputError as exc:
@@ -233,7 +253,7 @@ def _stream(settings: Settings) -> int:
     reopen = partial(output.reopen, "signal")
     signals.install(
         {
-            signal.SIGTERM: signals.stop,
+            signal.SIGTERM: signals.stop_at_eof,
             signal.SIGINT: signals.stop,
             signal.SIGHUP: reopen,
             signal.SIGUSR1: reopen,
@@ -280,6 +300,23 @@ _MODES: dict[str, tuple[Callable[[Settings], int], tuple[str, ...]]] = {
     "check": (_check, ("output", "stats")),
     "rsyslog": (_rsyslog, ("output", "stats", "files")),
 }
+
+
+#: The policy names its settings as the library does; on the command line they are options.
+_SETTING_OPTIONS = {
+    "ipv4_prefix: ": "--ipv4-prefix: ",
+    "ipv6_prefix: ": "--ipv6-prefix: ",
+    "style: ": "--style: ",
+    "keep: ": "--keep: ",
+}
+
+
+def _as_option(message: str) -> str:
+    """A ConfigError message, naming the option instead of the setting."""
+    for setting, option in _SETTING_OPTIONS.items():
+        if message.startswith(setting):
+            return option + message.removeprefix(setting)
+    return message
 
 
 def _option_name(name: str) -> str:
@@ -402,10 +439,8 @@ def command(
     addresses masked to standard output or the -o FILE. Lines arriving through a pipe are
     written as soon as they are complete; files go through in large blocks.
     """
-    runner = _pick_mode(
-        {"in_place": in_place, "check": check, "rsyslog": rsyslog}
-        | {"output": output, "stats": stats, "files": files}
-    )
+    given = {"in_place": in_place, "check": check, "rsyslog": rsyslog}
+    runner = _pick_mode({**given, "output": output, "stats": stats, "files": files})
     if in_place and (not files or "-" in files):
         raise click.UsageError("--in-place needs the files to rewrite (not standard input)")
     count = stats or verbose
@@ -422,7 +457,7 @@ def command(
         )
         make_filter()  # a bad template is a usage error now, not after reading
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(_as_option(str(exc))) from exc
     settings = Settings(
         files=files or ("-",),
         output=output,
@@ -431,6 +466,7 @@ def command(
         make_filter=make_filter,
         make_any=partial(get_filter, "any", masker, hostnames=hostnames, count=count),
         jobs=jobs,
+        closed_fds=claim_standard_fds(),
     )
     return runner(settings)
 
@@ -446,10 +482,8 @@ def main(args: Sequence[str] | None = None) -> None:
         code = command.main(args=args, prog_name="ipmask", standalone_mode=False)
     except click.UsageError as exc:
         _fail(exc.format_message(), EXIT_USAGE)
-    except click.ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code)
-    except ConfigError as exc:
+    except ConfigError as exc:  # pragma: no cover - a mode's own setting check, kept as usage
         _fail(str(exc), EXIT_USAGE)
-    except click.Abort:
+    except click.Abort:  # pragma: no cover - SIGINT while click parses, before our handlers
         _fail("interrupted", EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -46,7 +46,7 @@ _IPV6 = re.compile(grammar.IPV6.encode("ascii"))
 # Speed: ``re`` only skips through text at C speed when a pattern starts with a literal, so
 # every pattern here starts at one: pairs at the "]" or ")" that closes them, which is the first
 # character once the block is reversed (the name then follows its address); names alone at the
-# first "-" or "." after their first number, which is checked by lookbehinds.
+# first "-" after their first number or the "." after their last, checked by lookbehinds.
 
 # RFC 1035 limits a name to 253 characters; longer runs are not host names. "_" is not allowed
 # by RFC 952 either, but Windows machines put it in their names anyway. A name without a digit
@@ -160,10 +160,6 @@ class _V4:
     masked: tuple[bytes | None, ...]
     #: The octets as a name may write them (in name order) -> position -> octet.
     orders: dict[tuple[int, ...], tuple[int, ...]]
-
-    @property
-    def hides(self) -> bool:
-        return any(m is not None for m in self.masked)
 
 
 @dataclass(frozen=True)
@@ -431,10 +427,7 @@ class HostnameMasker:
 
     def __call__(self, block: bytes) -> bytes:
         """Return ``block`` with the copies of addresses in host names masked."""
-        if len(self._names) >= CACHE_LIMIT or len(self._alone) >= CACHE_LIMIT:
-            self._names.clear()
-            self._alone.clear()
-            self._plans.clear()
+        self._trim()
         rblock = block[::-1]
         edits: list[Edit] = []
         # Names that spell their pair's address; the rules for names alone leave them be.
@@ -460,8 +453,16 @@ class HostnameMasker:
         """Return one host name standing alone (a web log's ``%h``) with its address hidden."""
         if not self._standalone:
             return name
+        self._trim()
         edits = self._alone_edits(name, name[::-1], [])
         return _apply(name, sorted(edits)) if edits else name
+
+    def _trim(self) -> None:
+        """Empty the caches when they are full, so that memory stays bounded on long streams."""
+        if len(self._names) >= CACHE_LIMIT or len(self._alone) >= CACHE_LIMIT:
+            self._names.clear()
+            self._alone.clear()
+            self._plans.clear()
 
     # -- pairs ----------------------------------------------------------------------------------
 
@@ -523,17 +524,14 @@ class HostnameMasker:
         starts = [start for start, _ in seen]
         for pattern, spot in _ALONE:
             for match in pattern.finditer(block):
-                # The match starts inside the name it found: a quick test for names seen.
+                # A name alone lies in one run of name characters, and a pair's name spans its
+                # whole run, so where the match starts tells whether the name was seen.
                 i = bisect_right(starts, match.start())
                 if i and seen[i - 1][1] > match.start():
                     continue
                 notation, start, end = spot(match, block, rblock)
-                if not notation:
-                    continue
-                i = bisect_right(starts, start)
-                if (i and seen[i - 1][1] > start) or (i < len(seen) and seen[i][0] < end):
-                    continue
-                spots.append((start, -end, notation))
+                if notation:
+                    spots.append((start, -end, notation))
         # Where spots overlap, the longest wins ("4.0.1.0" inside an ip6.arpa name loses).
         spots.sort()
         edits: list[Edit] = []
@@ -622,12 +620,10 @@ def _pairs(block: bytes, rblock: bytes) -> Iterator[tuple[bytes, int, int, bytes
 
 
 def _union(old: bytes | None, new: bytes | None, value: int) -> bytes | None:
-    """Combine two readings' changes to one octet: the more hidden one wins."""
-    if old is None:
-        return new
-    if new is None or not old.isdigit():
+    """Combine two readings' changes to one octet (same style): the more hidden one wins."""
+    if old is None or new is None:
+        return old or new
+    if not old.isdigit():  # style x: "XXX" either way
         return old
-    if not new.isdigit():
-        return new
     combined = int(old) & int(new)  # zero style: each reading cleared the bits it hides
     return None if combined == value else b"%d" % combined

@@ -13,7 +13,9 @@ daemons can write to, so every step is built to fail safe:
   over the original; after a crash or ``kill -9`` at any moment the path holds either the old
   file or the fully masked one;
 - the temporary files carry a name of our own (``.NAME.ipmask-HEX.tmp``), so a later run can
-  remove what a killed run left behind without touching anything else.
+  remove what a killed run left behind without touching anything else;
+- a file that grows while it is read (a daemon still finishing its lines after the rotation) is
+  not replaced by a copy missing those lines: it is read again after a pause, or left alone.
 
 A file whose masked content equals its content is left alone (no new inode, same bytes, same
 times): running twice changes nothing the second time, also for compressed files, which would
@@ -86,16 +88,26 @@ class _Sink(Protocol):
 
 
 class _FdWriter:
-    """Writes everything it is given to a descriptor (``os.write`` may write less)."""
+    """Writes everything it is given to a descriptor (``os.write`` may write less).
+
+    Once detached it drops what it gets: a compressor abandoned after an error (even one whose
+    constructor failed half-way) flushes when the garbage collector closes it, and that must
+    not reach whatever file has reused the descriptor's number by then.
+    """
 
     def __init__(self, fd: int) -> None:
-        self._fd = fd
+        self._fd: int | None = fd
 
     def write(self, data: bytes, /) -> int:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+        if self._fd is not None:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
         return len(data)
+
+    def detach(self) -> None:
+        """Stop writing to the descriptor, which is about to be closed."""
+        self._fd = None
 
     def flush(self) -> None:
         """Nothing is buffered here; the compressors call this."""
@@ -216,6 +228,8 @@ def _open_original(name: str, dir_fd: int) -> int:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise RefusedError("is a symbolic link; not rewritten") from None
+        if exc.errno == errno.ENXIO:  # a socket cannot be opened at all: say what it is
+            _refuse_unless_plain(os.stat(name, dir_fd=dir_fd, follow_symlinks=False))
         raise
     try:
         _refuse_unless_plain(os.fstat(fd))
@@ -243,7 +257,8 @@ def _remove_leftovers(name: str, dir_fd: int) -> None:
         names = [entry.name for entry in entries if pattern.fullmatch(entry.name)]
     for leftover in names:
         try:
-            fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+            fd = os.open(leftover, flags, dir_fd=dir_fd)
         except OSError:
             continue  # gone meanwhile, or a link: not one of ours
         try:
@@ -364,20 +379,13 @@ class _Rewrite:
         result = Result(codec.name if codec else "plain", self._filter.name)
         temp, dst = _create_temp(self._name, self._dir_fd)
         renamed = False
+        raw = _FdWriter(dst)
         try:
-            raw = _FdWriter(dst)
             # The compressors only call write() and flush(), which _FdWriter has.
             sink = (
                 codec.writer(cast("BinaryIO", raw), os.pread(src, _HEAD_SIZE, 0)) if codec else raw
             )
-            try:
-                self._mask(src, codec, sink, result)
-            except BaseException:
-                # Close a compressor now, while its descriptor is ours: left to the garbage
-                # collector it would flush into whatever file reuses the number by then.
-                with contextlib.suppress(Exception):
-                    sink.close()
-                raise
+            self._mask(src, codec, sink, result)
             sink.close()
             after = os.fstat(src)
             if not result.changed:
@@ -390,6 +398,7 @@ class _Rewrite:
             os.fsync(self._dir_fd)
             return result
         finally:
+            raw.detach()
             if not renamed:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temp, dir_fd=self._dir_fd)

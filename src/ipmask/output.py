@@ -21,8 +21,6 @@ __all__ = ["FILE_MODE", "DownstreamClosedError", "Output", "OutputError"]
 FILE_MODE = 0o640
 
 _APPEND = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC
-#: How often to retry when the file vanishes between "it exists" and opening it.
-_OPEN_ATTEMPTS = 5
 
 
 class OutputError(Exception):
@@ -39,20 +37,13 @@ def _identity(info: os.stat_result) -> tuple[int, int]:
 
 def _open_append(path: str) -> int:
     """Open ``path`` for appending, creating it with mode 0640 if it does not exist."""
-    for _ in range(_OPEN_ATTEMPTS):
-        try:
-            fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        except FileExistsError:
-            pass
-        else:
-            # The umask may have taken bits away; the mode is part of the promise.
-            os.fchmod(fd, FILE_MODE)
-            return fd
-        try:
-            return os.open(path, _APPEND)
-        except FileNotFoundError:
-            continue  # removed in between: create it after all
-    return os.open(path, _APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return os.open(path, _APPEND)
+    # The umask may have taken bits away; the mode is part of the promise.
+    os.fchmod(fd, FILE_MODE)
+    return fd
 
 
 def _names(path: str, identity: tuple[int, int] | None) -> bool:
@@ -99,23 +90,21 @@ class Output:
         path = self.path
         if path is not None and not _names(path, self._identity):
             self.reopen("its path no longer names it")
-        try:
-            written = os.write(self._fd, data)
-            if written < len(data):
-                self._write_rest(memoryview(data)[written:])
-        except BlockingIOError:
-            self._write_rest(memoryview(data))
-        except OSError as exc:
-            raise self._error(exc) from exc
-
-    def _write_rest(self, view: memoryview) -> None:
-        """The slow path: partial writes (a pipe), or a descriptor left non-blocking."""
-        try:
+        written = self._write_some(data)
+        if written < len(data):
+            # A pipe took part of it (a full pipe, or one left non-blocking by our parent):
+            # wait until it takes more.
+            view = memoryview(data)[written:]
             while view:
-                try:
-                    view = view[os.write(self._fd, view) :]
-                except BlockingIOError:
-                    select.select([], [self._fd], [])
+                select.select([], [self._fd], [])
+                view = view[self._write_some(view) :]
+
+    def _write_some(self, data: bytes | memoryview) -> int:
+        """One write; 0 when a non-blocking descriptor takes nothing now."""
+        try:
+            return os.write(self._fd, data)
+        except BlockingIOError:
+            return 0
         except OSError as exc:
             raise self._error(exc) from exc
 

@@ -188,7 +188,6 @@ class _Masking:
         self._fd = fd
         self._filter = make_filter()
         self._any = make_any()
-        self._make_any = make_any
         self._prime()
 
     def _prime(self) -> None:
@@ -225,7 +224,7 @@ class _Masking:
                     write(line_filter(data))
                 except Exception:  # as in one process: never die on a filter's bug
                     failed.add(line_filter.name)
-                    write(self._make_any()(data))
+                    write(any_filter(data))
         except OSError as exc:
             raise InputError(f"cannot read {self._path}: {describe_oserror(exc)}") from exc
         after = self._numbers()

@@ -37,6 +37,7 @@ __all__ = [
     "LineBlocks",
     "Signals",
     "Source",
+    "claim_standard_fds",
     "cut_point",
     "describe_oserror",
     "open_source",
@@ -46,12 +47,12 @@ __all__ = [
 BLOCK_SIZE = 1 << 20
 #: A line longer than this is handed on in pieces (and masked with the `any` rules).
 LINE_CAP = 1 << 20
-#: After a stop request, how long a pipe is still drained of what its writer already wrote.
+#: After a stop request, how long a pipe may still be read from (see Signals.stop_at_eof).
 DRAIN_SECONDS = 1.0
 
-# Bytes that can be neither inside an address nor part of the text the address rules look at
-# around one (letters, digits, "_", ".", ":", "/", "%", "-", "[", "]", "~"). Cutting right after
-# one of them gives both sides the same view of every address as the whole line.
+# Bytes that are never inside an address and never part of what the address rules look at
+# around one (those are letters, digits, non-ASCII bytes and _ . : / % - [ ] ~). Cutting right
+# after one of them gives both sides the same view of every address as the whole line.
 _SEPARATORS = bytes(range(0x21)) + b"\x7f" + b"\"'(),;<>|{}=&?!*`^$#@\\+"
 # Letters that are no hex digit and not part of the "IPv6:" tag: between two of them a line can
 # also be cut safely (an address glued to a letter is no address, with or without the cut).
@@ -128,6 +129,8 @@ class Signals:
         self._saved: dict[int, object] = {}
         self._saved_wakeup: int | None = None
         self.stopping = False
+        #: After the stop, wait for the end of a pipe's input (up to DRAIN_SECONDS).
+        self.linger = False
 
     def install(self, actions: Mapping[int, Callable[[], None]]) -> None:
         """React to each signal number in ``actions`` by calling its action in the main loop."""
@@ -146,8 +149,18 @@ class Signals:
         os.close(self._wake_write)
 
     def stop(self) -> None:
-        """Ask the reading to end after what is already there (the SIGTERM/SIGINT action)."""
+        """Ask the reading to end after what a pipe already holds (the SIGINT action)."""
         self.stopping = True
+
+    def stop_at_eof(self) -> None:
+        """Ask the reading to end when the writers close the pipe (the SIGTERM action).
+
+        A daemon that restarts its logger (Apache, on every reload) sends SIGTERM while its old
+        workers may still write their last lines into the old pipe; they close it when they
+        exit. Waiting for that, up to DRAIN_SECONDS, keeps those lines.
+        """
+        self.stopping = True
+        self.linger = True
 
     def wait(self, fd: int, timeout: float | None = None) -> bool:
         """Wait until ``fd`` is readable, a signal arrives, or ``timeout`` passes.
@@ -225,42 +238,45 @@ class Source:
         Raises InputError when reading fails; the chunks already yielded stay valid.
         """
         raw = self._raw(signals, block_size)
-        try:
-            head = b""
-            for data in raw:
-                head += data
-                # Wait for more only while the input could still turn out compressed; a strict
-                # beginning of a magic number holds no newline, so no line is held back.
-                if not _could_be_magic(head):
-                    break
-            for magic, opener in _MAGIC.items():
-                if head.startswith(magic):
-                    self.compressed = True
-                    yield from self._decompressed(
-                        opener(_buffered(head, raw, block_size)), signals, block_size
-                    )
-                    return
-            if head:
-                yield head
-            yield from raw
-        except OSError as exc:
-            raise InputError(f"cannot read {self.name}: {describe_oserror(exc)}") from exc
+        head = b""
+        for data in raw:
+            head += data
+            # Wait for more only while the input could still turn out compressed; a strict
+            # beginning of a magic number holds no newline, so no line is held back.
+            if not _could_be_magic(head):
+                break
+        for magic, opener in _MAGIC.items():
+            if head.startswith(magic):
+                self.compressed = True
+                reader = opener(_buffered(head, raw, block_size))
+                yield from self._decompressed(reader, signals, block_size)
+                return
+        if head:
+            yield head
+        yield from raw
 
     def _raw(self, signals: Signals, block_size: int) -> Iterator[bytes]:
-        """The descriptor's bytes as they arrive; after a stop, only what a pipe still holds."""
-        while not signals.stopping:
-            if signals.wait(self.fd):
-                data = self._read(block_size)
-                if data is None:
-                    continue
-                if not data:
+        """The descriptor's bytes as they arrive, until its end or a stop request.
+
+        After a stop, a pipe is still read: what it holds, or (``signals.linger``) until its
+        writers close it; either way for at most DRAIN_SECONDS. A regular file is not: all of
+        it is "there".
+        """
+        deadline = None
+        while True:
+            if signals.stopping:
+                if self.regular:
                     return
-                yield data
-        if self.regular:
-            return
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while time.monotonic() < deadline and signals.wait(self.fd, 0):
+                if deadline is None:
+                    deadline = time.monotonic() + DRAIN_SECONDS
+                left = deadline - time.monotonic()
+                if left <= 0 or not signals.wait(self.fd, left if signals.linger else 0):
+                    return
+            elif not signals.wait(self.fd):
+                continue
             data = self._read(block_size)
+            if data is None:
+                continue
             if not data:
                 return
             yield data
@@ -271,6 +287,8 @@ class Source:
             data = os.read(self.fd, block_size)
         except BlockingIOError:
             return None
+        except OSError as exc:
+            raise InputError(f"cannot read {self.name}: {describe_oserror(exc)}") from exc
         self.position += len(data)
         return data
 
@@ -313,11 +331,26 @@ def _could_be_magic(head: bytes) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
     if isinstance(exc, EOFError):
         return "compressed data ends too early"
     return f"corrupt compressed data ({exc})"
+
+
+def claim_standard_fds() -> frozenset[int]:
+    """Put /dev/null on each of descriptors 0, 1, 2 found closed; return which ones were.
+
+    Otherwise the next pipe or file opened gets that number, and "standard input" would read
+    our own signal pipe, or "standard output" write into an input file.
+    """
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            # The lowest free number: this one, as the lower ones are taken by now.
+            os.open(os.devnull, os.O_RDWR)
+    return frozenset(closed)
 
 
 def open_source(path: str) -> Source:

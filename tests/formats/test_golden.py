@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from ipmask.formats import get_filter
 GOLDEN = Path(__file__).parent / "golden"
 
 APACHE_TEMPLATE = (
-    r'%a %{c}a %l %u %t \"%r\" %>s %b \"%{X-Forwarded-For}i\" %{X-Real-IP}i %D '
-    r'\"%{User-Agent}i\"'
+    r"%a %{c}a %l %u %t \"%r\" %>s %b \"%{X-Forwarded-For}i\" %{X-Real-IP}i %D "
+    r"\"%{User-Agent}i\""
 )
 NGINX_TEMPLATE = (
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
@@ -37,3 +38,81 @@ CASES: dict[str, dict[str, Any]] = {
     "dovecot": {"format": "dovecot"},
     "syslog": {"format": "syslog"},
 }
+
+#: lines of each golden input that do not fit its format (worked out from the files by hand)
+UNFIT = {
+    "any": 0,
+    "common": 4,
+    "combined": 5,
+    "vhost_combined": 3,
+    "nginx": 3,
+    "apache-format": 3,
+    "nginx-format": 3,
+    "apache-error": 3,
+    "nginx-error": 4,
+    "postfix": 2,
+    "dovecot": 2,
+    "syslog": 3,
+}
+
+
+def _filter(name: str, *, count: bool = False) -> Any:
+    args = dict(CASES[name])
+    return get_filter(args.pop("format"), Masker(), count=count, **args)
+
+
+def _golden(name: str) -> tuple[bytes, bytes]:
+    return (GOLDEN / f"{name}.in.log").read_bytes(), (GOLDEN / f"{name}.out.log").read_bytes()
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Split into lines that keep their b"\n" (only the last may lack one)."""
+    pieces = data.split(b"\n")
+    return [p + b"\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_whole_file(name: str) -> None:
+    """The whole input as one block gives the expected output byte for byte."""
+    data, expected = _golden(name)
+    assert _filter(name)(data) == expected
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_line_by_line(name: str) -> None:
+    """Each line on its own (the live, piped case) gives the same output."""
+    data, expected = _golden(name)
+    f = _filter(name)
+    assert b"".join(map(f, _lines(data))) == expected
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("seed", range(3))
+def test_random_blocks(name: str, seed: int) -> None:
+    """Blocks of random numbers of whole lines give the same output."""
+    data, expected = _golden(name)
+    f = _filter(name)
+    rng = random.Random(seed)
+    lines = _lines(data)
+    out, i = [], 0
+    while i < len(lines):
+        n = rng.randint(1, 7)
+        out.append(f(b"".join(lines[i : i + n])))
+        i += n
+    assert b"".join(out) == expected
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_unfit_lines_counted(name: str) -> None:
+    """The lines that do not fit the format are counted."""
+    data, _ = _golden(name)
+    f = _filter(name, count=True)
+    f(data)
+    assert f.stats.unfit == UNFIT[name]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_files_are_big_enough(name: str) -> None:
+    """Every golden input has at least 30 lines."""
+    data, _ = _golden(name)
+    assert data.count(b"\n") + 1 >= 30

@@ -26,6 +26,7 @@ from ipmask.formats.templates import (
 )
 from ipmask.formats.text import Pass, TextFilter
 from ipmask.formats.web import WebFilter
+from ipmask.hostnames import HostnameMasker
 
 if TYPE_CHECKING:
     from ipmask.core import Masker
@@ -43,13 +44,11 @@ __all__ = [
 @dataclass(frozen=True)
 class _Options:
     masker: Masker
-    hostnames: bool  # names standing alone too (pairs such as name[addr] always)
+    hostnames: bool  # host names standing alone too (names beside their address always)
     count: bool
 
 
 def _names(options: _Options) -> Pass:
-    from ipmask.hostnames import HostnameMasker  # noqa: PLC0415 - loaded when a filter needs it
-
     return HostnameMasker(options.masker, standalone=options.hostnames)
 
 
@@ -61,8 +60,6 @@ def _web(name: str, template: Template) -> Callable[[_Options], LineFilter]:
     def make(options: _Options) -> LineFilter:
         mask_name = None
         if options.hostnames:
-            from ipmask.hostnames import HostnameMasker  # noqa: PLC0415
-
             mask_name = HostnameMasker(options.masker, standalone=True).mask_name
         return WebFilter(name, template, options.masker, mask_name=mask_name, count=options.count)
 
@@ -86,8 +83,7 @@ def _text(
 
 
 def _postfix_pairs(options: _Options) -> Pass:
-    pairs = _names(_Options(options.masker, hostnames=False, count=False))
-    return PostfixPairs(pairs)
+    return PostfixPairs(HostnameMasker(options.masker, standalone=False))
 
 
 def _sessions(options: _Options) -> Pass:
@@ -122,8 +118,9 @@ def get_filter(
     """Return a fresh filter for the format ``name`` (one of :data:`FORMAT_NAMES`).
 
     ``apache_format`` / ``nginx_format`` give a custom template instead (``name`` is then
-    ``any``, the default). ``hostnames`` overrides whether host names standing alone are
-    masked (by default: yes for the web, mail and syslog formats, no for the others).
+    ``any``, the default). A host name standing beside its address is always masked where it
+    spells it; ``hostnames`` overrides whether names standing alone are too (by default: yes
+    for the web formats' ``%h`` and the mail and syslog formats, no for the others).
     ``count`` makes the filter keep :class:`FilterStats`. Raises ConfigError for an unknown
     name or a bad template.
     """

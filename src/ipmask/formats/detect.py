@@ -16,8 +16,9 @@ __all__ = ["SAMPLE_LINES", "AutoFilter", "detect_format"]
 SAMPLE_LINES = 50
 
 _WEB = {name: compile_apache(template).line for name, template in APACHE_STOCK.items()}
-# nginx escapes a quote inside a field as \x22 (Apache as \"); its lines fit Apache's combined.
-_NGINX_ESCAPE = re.compile(rb"\\x[0-9A-Fa-f]{2}")
+# nginx writes a quote or backslash inside a field as \x22 or \x5C, Apache as \" and \\ (both
+# write other control bytes as \xhh); apart from that nginx's lines fit Apache's combined.
+_NGINX_ESCAPE = re.compile(rb"\\x(?:22|5[Cc])")
 _POSTFIX_TAG = re.compile(rb"[ :]postfix[-/\w]*\[[0-9]+\]: ")
 _DOVECOT_TAG = re.compile(
     rb" (?:dovecot(?:\[[0-9]+\])?: |(?:imap|pop3|managesieve|submission)"

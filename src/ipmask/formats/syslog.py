@@ -4,13 +4,14 @@ Every address in a syslog message is masked by the core's `any` rules, which alr
 mail daemons' shapes (``host[addr]``, ``[addr]:port``, ``rip=``, ``helo=<[IPv6:...]>``,
 ``pam(user,addr,...)``). What these filters add:
 
-- the header is parsed, so that the name of the machine that wrote the line (the syslog
-  HOSTNAME field, such as ``ip-172-31-20-5``) is not taken for a client's host name;
+- the header is parsed (rsyslog's and journald's stamps, and a program's own log file without
+  a HOSTNAME field, as Dovecot writes one), so that the name of the machine that wrote the line
+  (the HOSTNAME field, such as ``ip-172-31-20-5``) is not taken for a client's host name;
 - host names that spell a client's address are masked (``ipmask.hostnames``), on by default;
 - ``postfix``: a HELO name and the names in Postfix's reverse-DNS warnings are paired with the
   client address of their line, so a name spelling that address in any notation is masked;
-- ``dovecot``: the log file Dovecot writes itself (no HOSTNAME field) is understood, and the
-  session ids (``session=<...>``), which encode the client's address in base64, are masked.
+- ``dovecot``: the session ids (``session=<...>``), which encode the client's address in
+  base64, are masked.
 
 A line without a syslog header is unfit: it gets the same masking, and is counted.
 """
@@ -21,6 +22,8 @@ import binascii
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from ipmask.formats.base import CACHE_LIMIT, FieldCache
 
 if TYPE_CHECKING:
     from ipmask.policy import Policy
@@ -54,10 +57,11 @@ HEADER = re.compile(
 # -- postfix ------------------------------------------------------------------------------
 
 # A name Postfix pairs with the client address of its line: the HELO name, and the names in
-# its reverse-DNS warnings. The address is the first bracketed one of the line (the client in
-# "from name[addr]", "client=name[addr]") or the one the warning names.
+# its reverse-DNS warnings. Only a name with a digit can spell an address. The address is the
+# one the warning names, or else the first bracketed one of the line (the client in
+# "from name[addr]", "client=name[addr]").
 _POSTFIX_NAME = re.compile(
-    rb"(?:helo=<|hostname )([A-Za-z0-9][A-Za-z0-9.\-_]*)"
+    rb"(?:helo=<|hostname )([A-Za-z0-9.\-_]*[0-9][A-Za-z0-9.\-_]*)"
     rb"(?=>| does not resolve| verification failed|\r?\n|\r?\Z)"
 )
 _ADDRESS = rb"((?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]+)"
@@ -71,29 +75,38 @@ class PostfixPairs:
     def __init__(self, pair: Pass) -> None:
         # pair(b"name[addr]") -> the same with the name's copies of addr masked
         self._pair = pair
+        self._names: dict[tuple[bytes, bytes], bytes] = {}
 
     def __call__(self, block: bytes) -> bytes:
+        if len(self._names) >= CACHE_LIMIT:
+            self._names.clear()
         return _POSTFIX_NAME.sub(self._name, block)
 
     def _name(self, match: re.Match[bytes]) -> bytes:
         block = match.string
-        name = match[1]
         start = block.rfind(b"\n", 0, match.start()) + 1
         end = block.find(b"\n", match.end())
         line = block[start : end if end >= 0 else len(block)]
         found = _RESOLVE_ADDR.match(block, match.end()) or _LINE_ADDR.search(line)
         if found is None:
             return match[0]
-        masked = self._pair(name + b"[" + found[1] + b"]")
-        head = match[0][: match.start(1) - match.start()]
-        return head + masked[: masked.rfind(b"[")]
+        key = (match[1], found[1])
+        masked = self._names.get(key)
+        if masked is None:
+            paired = self._pair(key[0] + b"[" + key[1] + b"]")
+            masked = self._names[key] = paired[: paired.rfind(b"[")]
+        return match[0][: match.start(1) - match.start()] + masked
 
 
 # -- dovecot ------------------------------------------------------------------------------
 
 # Dovecot's session id: base64 of 6 bytes of time, 2 of port, then the client's 4 (IPv4) or 16
-# (IPv6) address bytes. It stands in "session=<...>" and as the last of "passdb(user,ip,<id>)".
-_SESSION = re.compile(rb"(session=<|,<)([A-Za-z0-9+/]{16}|[A-Za-z0-9+/]{32})(?=>)")
+# (IPv6) address bytes. It stands in "session=<...>", in the mail processes' log prefix
+# "imap(user)<pid><id>: " and as the last of "passdb(user,ip,<id>)". The pattern starts with
+# the literal "<" (so the engine skips quickly) and checks what stands before it.
+_SESSION = re.compile(
+    rb"(<(?:(?<=session=<)|(?<=><)|(?<=,<))(?:[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{16}))(?=>)"
+)
 _ADDRESS_AT = 8
 
 
@@ -102,19 +115,15 @@ class SessionIds:
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
-        self._cache: dict[bytes, bytes] = {}
+        # "<id>" -> "<masked id>"
+        self._cache = FieldCache(lambda field: b"<" + self._mask(field[1:]))
 
     def __call__(self, block: bytes) -> bytes:
-        if len(self._cache) >= 1 << 15:
-            self._cache.clear()
-        return _SESSION.sub(self._session, block)
-
-    def _session(self, match: re.Match[bytes]) -> bytes:
-        sid = match[2]
-        masked = self._cache.get(sid)
-        if masked is None:
-            masked = self._cache[sid] = self._mask(sid)
-        return match[1] + masked
+        parts = _SESSION.split(block)
+        if len(parts) == 1:
+            return block
+        parts[1::2] = map(self._cache.__getitem__, parts[1::2])
+        return b"".join(parts)
 
     def _mask(self, sid: bytes) -> bytes:
         raw = binascii.a2b_base64(sid)

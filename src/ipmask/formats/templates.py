@@ -80,7 +80,8 @@ class Template:
     break followed by a fitting line, into its groups (``roles``, one per group; the first
     starts with the line break). ``fast``, when the template allows it, splits a block at every
     line break that follows '"' and is followed by a line whose beginning fits, into the groups
-    up to the last address field (``fast_roles``); the rest of the line is the caller's to check.
+    up to the last address field (``fast_roles``); the rest of the line is the caller's to check,
+    with ``quotes``, the number of '"' the template's own text puts on each line.
     """
 
     source: str
@@ -89,6 +90,7 @@ class Template:
     roles: tuple[str, ...]
     fast: re.Pattern[bytes] | None
     fast_roles: tuple[str, ...] | None
+    quotes: int
 
 
 # -- Apache -----------------------------------------------------------------------------
@@ -339,6 +341,7 @@ def _compile(source: str, items: list[str | Field], family: str) -> Template:
         roles=tuple(roles),
         fast=None if fast is None else _bytes_re(fast[0]),
         fast_roles=None if fast is None else fast[1],
+        quotes=sum(item.count('"') for item in items if isinstance(item, str)),
     )
 
 

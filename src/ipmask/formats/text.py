@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from ipmask.formats.base import FilterStats, count_lines
@@ -21,9 +22,9 @@ __all__ = ["TextFilter"]
 
 Pass = Callable[[bytes], bytes]
 
-# Stands in for the HOSTNAME fields while host names are masked; no name holds a NUL byte.
-_MARK = b"\0"
 _STRIDE = 3
+# What stands in for a HOSTNAME field (an empty one stays empty) while host names are masked.
+_PLACEHOLDER = {b"": b""}
 
 
 class TextFilter:
@@ -68,18 +69,21 @@ class TextFilter:
         return out
 
     def _mask_names(self, block: bytes, names: Pass) -> bytes:
-        """Run the host-name pass everywhere but in the HOSTNAME fields."""
-        parts = self._header.split(b"\n" + block)
+        """Run the host-name pass everywhere but in the HOSTNAME fields.
+
+        The fields are swapped for RFC 5424's "-" while the pass runs, then found again by the
+        same header pattern and put back.
+        """
+        header = self._header
+        parts = header.split(b"\n" + block)
         hosts = parts[2::_STRIDE]
         if self._count:
             self.stats.unfit += count_lines(block) - len(hosts)
-        if _MARK in block or not any(hosts):
+        if not any(hosts):
             return names(block)
-        parts[2::_STRIDE] = [_MARK] * len(hosts)
-        pieces = names(b"".join(parts)).split(_MARK)
-        if len(pieces) != len(hosts) + 1:  # pragma: no cover - the name pass keeps every mark
+        parts[2::_STRIDE] = map(_PLACEHOLDER.get, hosts, repeat(b"-"))
+        parts = header.split(names(b"".join(parts)))
+        if len(parts) // _STRIDE != len(hosts):  # pragma: no cover - the pass kept the headers
             return names(block)
-        out = [b""] * (2 * len(hosts) + 1)
-        out[0::2] = pieces
-        out[1::2] = hosts
-        return b"".join(out)[1:]
+        parts[2::_STRIDE] = hosts
+        return b"".join(parts)[1:]

@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["WebFilter"]
 
+#: An address column: (its index in a line's groups of the split, the cache for its values).
 Column = tuple[int, FieldCache]
-#: How to cut a block one way: (split, stride, address columns).
 Split = Callable[[bytes], list[bytes]]
+#: How to cut a block one way: (split, stride, address columns).
 Way = tuple[Split, int, list[Column]]
 
 
@@ -54,6 +55,7 @@ class WebFilter:
         self._mask_name = mask_name
         self._count = count
         self._line = template.line.fullmatch
+        self._quotes = template.quotes
         self._exact = self._way(template.exact, template.roles)
         self._fast = (
             None
@@ -118,8 +120,10 @@ class WebFilter:
     ) -> bytes | None:
         """Mask a block whose lines all fit the fast checks; None if one does not."""
         parts = split(block)
-        # Every line but the first must have been cut; the first and last must fit exactly.
-        if len(parts) // stride != count_lines(block) - 1:
+        lines = count_lines(block)
+        # Every line but the first must have been cut; the first and last must fit exactly;
+        # and the block must hold as many quotes as its lines' templates (no extra field).
+        if len(parts) // stride != lines - 1 or not self._quotes_fit(block, lines):
             return None
         last = block.rfind(b"\n", 0, len(block) - 1) + 1
         if not (
@@ -129,6 +133,15 @@ class WebFilter:
         self._mask_columns(parts, stride, columns)
         parts[0] = self._exact_led(b"\n" + parts[0])[1:]
         return b"".join(parts)
+
+    def _quotes_fit(self, block: bytes, lines: int) -> bool:
+        """Whether the block's unescaped quotes are exactly those of its lines' templates."""
+        extra = block.count(b'"') - self._quotes * lines
+        if not extra:
+            return True
+        # Apache (and nginx with escape=json) write a quote in a field as \"; a block with an
+        # escaped backslash (\\) cannot be counted this simply and takes the exact way.
+        return b"\\" in block and b"\\\\" not in block and extra == block.count(b'\\"')
 
     def _exact_led(self, block: bytes) -> bytes:
         """Mask a block that starts with a line break (which stays)."""

@@ -1,0 +1,1 @@
+"""Tests of ipmask.formats, one module per filter family."""

@@ -1,0 +1,193 @@
+"""Access-log filters: the address fields are masked, every other field stays byte for byte."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipmask.core import Masker
+from ipmask.formats import base, get_filter
+
+T = b"[10/Oct/2023:13:55:36 +0200]"
+UA = b"Mozilla/5.0 (X11) Chrome/120.0.0.0 Safari/537.36 Monitor/1.2.3.4 from 198.51.100.9"
+
+
+def combined(client: bytes, ua: bytes = UA, request: bytes = b"GET / HTTP/1.1") -> bytes:
+    return client + b" - - " + T + b' "' + request + b'" 200 512 "-" "' + ua + b'"\n'
+
+
+def mask(fmt: str, block: bytes, **options: object) -> bytes:
+    return get_filter(fmt, Masker(), **options)(block)  # type: ignore[arg-type]
+
+
+def test_client_is_masked() -> None:
+    """The client field is masked by the policy."""
+    assert mask("combined", combined(b"78.46.198.140")) == combined(b"78.46.198.XXX")
+
+
+def test_user_agent_is_never_changed() -> None:
+    """Look-alikes and even real addresses in the user agent stay as they are."""
+    out = mask("combined", combined(b"2a01:4f8:1c17:413b::1") * 3)
+    assert out == combined(b"2a01:4f8:1c1X:XXXX:XXXX:XXXX:XXXX:XXXX") * 3
+
+
+def test_request_and_referrer_are_never_changed() -> None:
+    """Addresses in the request line stay: only the client field is the client's."""
+    line = combined(b"192.0.2.1", request=b"GET /ip/203.0.113.50 HTTP/1.1")
+    assert mask("combined", line) == combined(
+        b"192.0.2.XXX", request=b"GET /ip/203.0.113.50 HTTP/1.1"
+    )
+
+
+def test_mapped_client_is_masked_as_ipv4() -> None:
+    """An IPv4-mapped client keeps its ::ffff: and is masked with the IPv4 prefix."""
+    assert mask("combined", combined(b"::FFFF:203.0.113.9")) == combined(b"::ffff:203.0.113.XXX")
+
+
+def test_host_name_client_is_masked_by_default() -> None:
+    """A %h host name that spells an address is masked (HostnameLookups On)."""
+    out = mask("combined", combined(b"198-51-100-7.dyn.example.net"))
+    assert b"198-51-100-7." not in out
+    assert out.endswith(combined(b"x")[1:])
+
+
+def test_host_names_can_be_left_alone() -> None:
+    """hostnames=False leaves a %h host name as written."""
+    line = combined(b"198-51-100-7.dyn.example.net")
+    assert mask("combined", line, hostnames=False) == line
+
+
+def test_plain_host_name_stays() -> None:
+    """A %h host name that spells no address is not touched."""
+    line = combined(b"crawler.example.org")
+    assert mask("combined", line) == line
+
+
+def test_zero_style_and_keep_networks_apply() -> None:
+    """The masker's policy decides: zero style, and networks kept as written."""
+    masker = Masker(style="zero", keep=["192.0.2.0/24"])
+    f = get_filter("combined", masker, count=True)
+    out = f(combined(b"78.46.198.140") + combined(b"192.0.2.7"))
+    assert out == combined(b"78.46.198.0") + combined(b"192.0.2.7")
+    assert (f.stats.ipv4, f.stats.ipv6) == (1, 0)
+
+
+def test_forwarded_for_lists_are_masked_entry_by_entry() -> None:
+    """Every entry of an X-Forwarded-For list is masked; separators and 'unknown' stay."""
+    f = get_filter("any", Masker(), apache_format='%a "%{X-Forwarded-For}i" "%r"')
+    line = b'192.0.2.1 "203.0.113.7, unknown,[2001:db8::6]:443,  198.51.100.23:80" "GET /"\n'
+    assert f(line) == (
+        b'192.0.2.XXX "203.0.113.XXX, unknown,[2001:db8:000X:XXXX:XXXX:XXXX:XXXX:XXXX]:443,'
+        b'  198.51.100.XXX:80" "GET /"\n'
+    )
+
+
+def test_unquoted_forwarded_for_list_fits() -> None:
+    """An unquoted list field stops at the first blank that is not after a comma."""
+    f = get_filter("any", Masker(), nginx_format="$http_x_forwarded_for $status", count=True)
+    assert f(b"203.0.113.7, 198.51.100.23 200\n") == b"203.0.113.XXX, 198.51.100.XXX 200\n"
+    assert f.stats.unfit == 0
+
+
+def test_nginx_escapes_parse() -> None:
+    r"""nginx's \x22 in a quoted field keeps the line fitting."""
+    f = get_filter("nginx", Masker(), count=True)
+    line = combined(b"203.0.113.5", ua=b"quote \\x22 and backslash \\x5C")
+    assert f(line) == combined(b"203.0.113.XXX", ua=b"quote \\x22 and backslash \\x5C")
+    assert f.stats.unfit == 0
+
+
+def test_unfit_line_gets_the_any_rules_and_is_counted() -> None:
+    """A line that is not an access-log line is masked everywhere and counted."""
+    f = get_filter("combined", Masker(), count=True)
+    out = f(combined(b"192.0.2.1") + b"error from 203.0.113.9\n" + combined(b"192.0.2.2"))
+    assert out == combined(b"192.0.2.XXX") + b"error from 203.0.113.XXX\n" + combined(
+        b"192.0.2.XXX"
+    )
+    assert (f.stats.unfit, f.stats.ipv4) == (1, 3)
+
+
+def test_extra_quoted_field_in_the_middle_of_a_block_is_unfit() -> None:
+    """A line with one field more than the template is caught even between fitting lines."""
+    f = get_filter("combined", Masker(), count=True)
+    odd = combined(b"192.0.2.2")[:-1] + b' "203.0.113.7"\n'
+    out = f(combined(b"192.0.2.1") + odd + combined(b"192.0.2.3"))
+    assert b'"203.0.113.XXX"' in out
+    assert f.stats.unfit == 1
+
+
+def test_line_not_ending_in_a_quote_is_unfit() -> None:
+    """A line with an unquoted field appended is caught between fitting lines."""
+    f = get_filter("combined", Masker(), count=True)
+    odd = combined(b"192.0.2.2")[:-1] + b" 203.0.113.7\n"
+    out = f(combined(b"192.0.2.1") + odd + combined(b"192.0.2.3"))
+    assert out.endswith(b" 203.0.113.XXX\n" + combined(b"192.0.2.XXX"))
+    assert f.stats.unfit == 1
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b""])
+def test_line_endings_survive(ending: bytes) -> None:
+    """A CRLF line keeps its \\r, and a last line without a newline gets none."""
+    line = combined(b"192.0.2.1")[:-1] + ending
+    assert mask("combined", line) == combined(b"192.0.2.XXX")[:-1] + ending
+
+
+def test_empty_block_gives_empty_output() -> None:
+    """Nothing in, nothing out."""
+    assert mask("combined", b"") == b""
+
+
+def test_addresses_are_counted_by_family() -> None:
+    """With count=True the filter counts IPv4 (mapped included) and IPv6 clients."""
+    f = get_filter("combined", Masker(), count=True)
+    f(combined(b"192.0.2.1") * 2 + combined(b"::ffff:192.0.2.2") + combined(b"2001:db8::1"))
+    assert (f.stats.ipv4, f.stats.ipv6, f.stats.unfit) == (3, 1, 0)
+
+
+def test_field_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-field cache is emptied when it reaches its limit."""
+    monkeypatch.setattr(base, "CACHE_LIMIT", 8)
+    cache = base.FieldCache(lambda value: value.upper())
+    for i in range(100):
+        assert cache[b"k%d" % i] == b"K%d" % i
+    assert len(cache) <= 8
+
+
+# -- properties ---------------------------------------------------------------------------
+
+_ipv4 = st.integers(0, 2**32 - 1).map(lambda n: str(ipaddress.IPv4Address(n)).encode())
+_ipv6 = st.integers(0, 2**128 - 1).map(lambda n: str(ipaddress.IPv6Address(n)).encode())
+_client = st.one_of(_ipv4, _ipv6, _ipv4.map(lambda a: b"::ffff:" + a), st.just(b"host.example"))
+# Field text as Apache writes it: printable bytes, with '"' and '\' escaped.
+_text = st.lists(
+    st.one_of(
+        st.binary(min_size=1, max_size=3).filter(lambda b: not set(b) & set(b'"\\\n\r')),
+        st.sampled_from([b'\\"', b"\\\\", b"\\x16", b"Chrome/120.0.0.0", b" 203.0.113.4 "]),
+    ),
+    max_size=8,
+).map(b"".join)
+_fitting = st.builds(lambda c, r, u: combined(c, ua=u, request=r), _client, _text, _text)
+_unfit = st.binary(max_size=40).filter(lambda b: b"\n" not in b).map(lambda b: b + b"\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_fitting, _fitting, _unfit), max_size=12))
+def test_a_block_masks_like_its_lines_one_by_one(lines: list[bytes]) -> None:
+    """Masking a block equals masking its lines one at a time (fast and exact ways agree)."""
+    block = b"".join(lines)
+    whole = get_filter("combined", Masker())(block)
+    f = get_filter("combined", Masker())
+    assert whole == b"".join(map(f, lines))
+    assert whole.count(b"\n") == block.count(b"\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_fitting, min_size=1, max_size=12))
+def test_fitting_lines_change_only_in_the_client_field(lines: list[bytes]) -> None:
+    """For fitting lines, everything after the client field is returned byte for byte."""
+    out = get_filter("combined", Masker(), hostnames=False)(b"".join(lines))
+    for before, after in zip(lines, out.splitlines(keepends=True), strict=True):
+        assert after.split(b" ", 1)[1] == before.split(b" ", 1)[1]
