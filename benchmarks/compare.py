@@ -94,6 +94,7 @@ class Measured:
 
     seconds: float
     maxrss_kib: int
+    cpu_seconds: float  # user + system, including the process's own reaped children
 
 
 #: Runs in its own small interpreter and starts every measured process. On Linux a child's
@@ -121,6 +122,7 @@ for line in sys.stdin:
     for fd in fds:
         os.close(fd)
     print(json.dumps({"seconds": seconds, "maxrss": usage.ru_maxrss,
+                      "cpu": usage.ru_utime + usage.ru_stime,
                       "code": os.waitstatus_to_exitcode(status)}), flush=True)
 """
 
@@ -161,7 +163,7 @@ class Launcher:
             if answer["code"] != 0:
                 message = Path(err.name).read_text("utf-8", "replace").strip()[-2000:]
                 raise RuntimeError(f"{' '.join(argv)} exited {answer['code']}: {message}")
-        return Measured(answer["seconds"], answer["maxrss"])
+        return Measured(answer["seconds"], answer["maxrss"], answer["cpu"])
 
     def close(self) -> None:
         assert self._proc.stdin is not None
@@ -455,9 +457,11 @@ def interleave(
     *,
     rounds_for: Callable[[Series], int],
     log: Callable[[str], None],
+    before_round: Callable[[], object] = lambda: None,
 ) -> None:
     """Run every series once per round, rotating the order so no command always goes first."""
     for r in range(rounds):
+        before_round()
         turn = series[r % len(series) :] + series[: r % len(series)]
         for s in turn:
             if len(s.runs) < rounds_for(s):
@@ -842,28 +846,65 @@ def section_jobs(
             out.unlink()
         report.checks_ok &= same
         series = [Series(t, data) for t in tools]
-        interleave(series, args.rounds, rounds_for=lambda _s: args.rounds, log=log)
+        capacity: list[float] = []
+        interleave(
+            series,
+            args.rounds,
+            rounds_for=lambda _s: args.rounds,
+            log=log,
+            # The machine is shared: measure what two busy processes get in each round too.
+            before_round=lambda: capacity.append(parallel_capacity(envs.python)),
+        )
         one = series[1].seconds
         rows = [
             "| command | median s (min-max) | lines/s | MB/s | x copy loop | speed-up "
-            "| peak RSS MiB (parent) |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "| CPU s (all processes) | peak RSS MiB (parent) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for s in series:
             low, high = s.spread
+            cpu = statistics.median(r.cpu_seconds for r in s.runs)
             rows.append(
                 f"| `{s.tool.label}` | {s.seconds:.2f} ({low:.2f}-{high:.2f}) "
                 f"| {fmt_rate(lines / s.seconds)} | {data.size / 1e6 / s.seconds:.0f} "
                 f"| {s.seconds / series[0].seconds:.2f} | {one / s.seconds:.2f} "
-                f"| {s.rss_mib:.1f} |"
+                f"| {cpu:.2f} | {s.rss_mib:.1f} |"
             )
         report.sections["jobs"] = (
             f"{lines:,} Apache combined lines ({data.size / MiB:,.0f} MiB), medians of "
             f"{args.rounds} rounds; `--jobs 2` output identical to `--jobs 1`: "
-            f"{'yes' if same else 'NO'}.\n\n" + "\n".join(rows)
+            f"{'yes' if same else 'NO'}. Two busy processes got "
+            f"{statistics.median(capacity):.2f} CPUs (median; "
+            f"{min(capacity):.2f}-{max(capacity):.2f} over the rounds; 2.00 is two free "
+            "cores).\n\n" + "\n".join(rows)
         )
+        report.data["jobs"] = {
+            "capacity": capacity,
+            "runs": {
+                s.tool.label: [(r.seconds, r.cpu_seconds, r.maxrss_kib) for r in s.runs]
+                for s in series
+            },
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: A pure-Python busy loop of about half a second.
+_SPIN = "n = 0\nfor i in range(20_000_000):\n    n += i\n"
+
+
+def parallel_capacity(python: Path) -> float:
+    """How many CPUs two busy processes get now: 2.0 on two free cores, 1.0 when they share one."""
+    argv = [str(python), "-c", _SPIN]
+    start = time.perf_counter()
+    subprocess.run(argv, check=True)
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    procs = [subprocess.Popen(argv) for _ in range(2)]
+    for proc in procs:
+        proc.wait()
+    together = time.perf_counter() - start
+    return 2 * alone / together
 
 
 def _same_file(a: Path, b: Path) -> bool:
