@@ -447,6 +447,10 @@ class Series:
         return min(times), max(times)
 
     @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
+
+    @property
     def rss_mib(self) -> float:
         return max(r.maxrss_kib for r in self.runs) / 1024
 
@@ -476,8 +480,8 @@ def fmt_rate(value: float) -> str:
 def speed_table(series: list[Series]) -> str:
     rows = [
         "| corpus | command | lines/s | MB/s | x copy loop | anonip ÷ this | peak RSS MiB "
-        "| median s (min-max) |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| median s (min-max) | CPU s | x copy loop (CPU) |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for s in series:
         copy = next(c for c in series if c.data is s.data and c.tool.kind == "copy")
@@ -487,7 +491,8 @@ def speed_table(series: list[Series]) -> str:
         rows.append(
             f"| {s.data.label} | `{s.tool.label}` | {fmt_rate(s.data.lines / s.seconds)} "
             f"| {s.data.size / 1e6 / s.seconds:.0f} | {s.seconds / copy.seconds:.2f} "
-            f"| {vs_anonip} | {s.rss_mib:.1f} | {s.seconds:.2f} ({low:.2f}-{high:.2f}) |"
+            f"| {vs_anonip} | {s.rss_mib:.1f} | {s.seconds:.2f} ({low:.2f}-{high:.2f}) "
+            f"| {s.cpu:.2f} | {s.cpu / copy.cpu:.2f} |"
         )
     return "\n".join(rows)
 
@@ -611,6 +616,7 @@ def section_speed(
             "argv": list(s.tool.argv),
             "seconds": [r.seconds for r in s.runs],
             "maxrss_kib": [r.maxrss_kib for r in s.runs],
+            "cpu_seconds": [r.cpu_seconds for r in s.runs],
             "lines": s.data.lines,
             "bytes": s.data.size,
         }
@@ -863,7 +869,7 @@ def section_jobs(
         ]
         for s in series:
             low, high = s.spread
-            cpu = statistics.median(r.cpu_seconds for r in s.runs)
+            cpu = s.cpu
             rows.append(
                 f"| `{s.tool.label}` | {s.seconds:.2f} ({low:.2f}-{high:.2f}) "
                 f"| {fmt_rate(lines / s.seconds)} | {data.size / 1e6 / s.seconds:.0f} "

@@ -8,6 +8,7 @@ import itertools
 import multiprocessing
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -244,6 +245,39 @@ def test_filters_settle_on_the_files_first_block(tmp_path: Path) -> None:
     assert got == expected
     assert b"198.51.100." in got
     assert b"198.51.100.1\n" not in got
+
+
+class DyingFilter:
+    """Kills its own process on a block holding b"die", as the out-of-memory killer would."""
+
+    name = "dying"
+
+    def __init__(self) -> None:
+        self.stats = FilterStats()
+
+    def __call__(self, block: bytes) -> bytes:
+        if b"die" in block:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return block
+
+
+def test_a_killed_worker_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """When a worker dies, masking stops with an error naming the file instead of waiting."""
+    path = tmp_path / "victim.log"
+    # past the first block, which every worker's filter sees first
+    path.write_bytes(b"198.51.100.1 fine\n" * 80000 + b"die\n" + b"198.51.100.2 fine\n" * 5000)
+
+    def too_long(signum: int, frame: object) -> None:
+        raise TimeoutError("mask_file hung after a worker died")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(parallel.WorkerError, match=r"victim\.log.*worker process died"):
+            in_jobs(path, DyingFilter)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_stop_writes_what_was_read_and_nothing_after(awkward: Path) -> None:

@@ -129,6 +129,8 @@ class _Run:
 
     def __call__(self) -> int:
         for path in self._settings.files:
+            # A signal may have come together with the end of the last input, unseen so far.
+            self._signals.dispatch()
             if self._signals.stopping:
                 break
             if path == "-" and 0 in self._settings.closed_fds:

@@ -29,8 +29,9 @@ import signal
 import stat
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
 
 from ipmask.formats import LineFilter
 from ipmask.streams import (
@@ -43,7 +44,7 @@ from ipmask.streams import (
     open_source,
 )
 
-__all__ = ["RANGE_SIZE", "RANGE_SLACK", "Counts", "mask_file", "refusal"]
+__all__ = ["RANGE_SIZE", "RANGE_SLACK", "Counts", "WorkerError", "mask_file", "refusal"]
 
 #: Bytes per range handed to a worker: large enough that the hand-over costs little, small
 #: enough that the ranges in flight stay a few MiB.
@@ -57,6 +58,10 @@ _Make = Callable[[], LineFilter]
 #: A worker's answer for one range: the masked bytes (or their length, when they were put in
 #: the range's shared-memory slot), counts, failed filters, the filter's name.
 _Result = tuple["bytes | int", tuple[int, ...], frozenset[str], str]
+
+
+class WorkerError(InputError):
+    """A worker process died before it had masked its range; the output is incomplete."""
 
 
 @dataclass
@@ -281,13 +286,13 @@ def _start_worker(
 ) -> None:
     """Pool initializer: signals as a plain worker, the file opened, the filters built.
 
-    A failure is kept and raised by the first task: a Pool whose initializer raises would
-    start new workers forever.
+    A failure is kept and raised by the first task, with its own message (a pool whose
+    initializer raises only says that it is broken).
     """
     global _worker, _slots  # noqa: PLW0603 - one per worker process, set once
     _slots = slots
-    # A forked worker inherits the parent's handlers: the parent alone reacts to signals, and
-    # Pool.terminate() must be able to end a worker with SIGTERM.
+    # A forked worker inherits the parent's handlers and wake-up pipe: the parent alone reacts
+    # to signals, and a worker sent SIGTERM ends.
     signal.set_wakeup_fd(-1)
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, signal.SIG_IGN)
@@ -393,17 +398,18 @@ def _run(
     # Room for a range, its slack and the growth of short addresses being masked.
     slots = _Slots.create(window, 2 * (range_size + range_slack) + _SCAN)
     forked = context.get_start_method() == "fork"
+    in_flight: deque[tuple[Future[_Result], int]] = deque()
 
     def collect() -> None:
-        result, slot = in_flight.popleft()
-        data, numbers, failed, name = result.get()
+        future, slot = in_flight.popleft()
+        data, numbers, failed, name = future.result()
         write(slots.take(slot, data) if isinstance(data, int) else data)
         counts.add(numbers, failed, name)
 
     parent: _Masking | None = None
-    in_flight: deque[tuple[AsyncResult[_Result], int]] = deque()
     initargs = (path, (info.st_dev, info.st_ino), make_filter, make_any, slots if forked else None)
-    with context.Pool(jobs, initializer=_start_worker, initargs=initargs) as pool:
+    pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=initargs)
+    try:
         for number, (for_worker, start, end) in enumerate(
             _plan(fd, info.st_size, range_size, range_slack)
         ):
@@ -412,7 +418,7 @@ def _run(
             if for_worker:
                 # The window guarantees this slot's previous range was written already.
                 slot = number % window
-                in_flight.append((pool.apply_async(_mask_range, (start, end, slot)), slot))
+                in_flight.append((pool.submit(_mask_range, start, end, slot), slot))
                 while len(in_flight) >= window:
                     collect()
                 continue
@@ -423,7 +429,11 @@ def _run(
             counts.add(*parent(start, end, write, stopping))
         while in_flight:
             collect()
-        pool.close()
-        pool.join()
-    slots.memory.close()
+    except BrokenProcessPool as exc:
+        # A worker was killed (out of memory, a signal): say so instead of waiting forever.
+        raise WorkerError(f"cannot mask {path}: a worker process died ({exc})") from exc
+    finally:
+        # On an error, the ranges still in flight are dropped, not waited for.
+        pool.shutdown(wait=True, cancel_futures=True)
+        slots.memory.close()
     return counts
