@@ -31,14 +31,9 @@ addresses masked.  ``--strict`` exits 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
-import platform
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,14 +41,31 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+# The benchmarks folder is not a package: its modules import each other by name.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpora  # noqa: E402 - the benchmarks folder is not a package
-
-MiB = 1 << 20
-ANONIP = "anonip==1.1.0"
+import corpora
+from harness import (
+    HERE,
+    Corpus,
+    Envs,
+    MiB,
+    Series,
+    Tool,
+    checkout,
+    corpus,
+    count_lines,
+    head,
+    interleave,
+    machine_notes,
+    make_envs,
+    parallel_capacity,
+    python_json,
+    run_process,
+    run_tool,
+    same_file,
+)
+from outputs import check_output
 
 #: The yardstick: the fastest per-line loop plain Python can run over a file.
 COPY_LOOP = (
@@ -85,247 +97,7 @@ TARGET_RSS_MIB = 40.0
 TARGET_PATHOLOGICAL = 3.0
 
 
-# -- processes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One finished process: wall time and its own peak resident set."""
-
-    seconds: float
-    maxrss_kib: int
-    cpu_seconds: float  # user + system, including the process's own reaped children
-
-
-#: Runs in its own small interpreter and starts every measured process. On Linux a child's
-#: ru_maxrss includes the high-water mark of the memory it was forked from, so children forked
-#: straight from this (large) script would all report this script's peak. Forked from this
-#: small launcher instead, the floor is a few MiB (measured and printed as the launcher floor).
-_LAUNCHER = """
-import json, os, sys, time
-for line in sys.stdin:
-    job = json.loads(line)
-    fds = [os.open(job["stdin"], os.O_RDONLY),
-           os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-           os.open(job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            for target, fd in enumerate(fds):
-                os.dup2(fd, target)
-            os.execvpe(job["argv"][0], job["argv"], job["env"])
-        finally:
-            os._exit(127)
-    _, status, usage = os.wait4(pid, 0)
-    seconds = time.perf_counter() - start
-    for fd in fds:
-        os.close(fd)
-    print(json.dumps({"seconds": seconds, "maxrss": usage.ru_maxrss,
-                      "cpu": usage.ru_utime + usage.ru_stime,
-                      "code": os.waitstatus_to_exitcode(status)}), flush=True)
-"""
-
-
-class Launcher:
-    """A small helper process that runs commands and reports each one's wall time and RSS."""
-
-    def __init__(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _LAUNCHER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        stdin: Path | None = None,
-        stdout: Path | None = None,
-        env: dict[str, str] | None = None,
-    ) -> Measured:
-        """Run ``argv`` to completion; fail loudly on a non-zero exit."""
-        assert self._proc.stdin is not None
-        assert self._proc.stdout is not None
-        with tempfile.NamedTemporaryFile(prefix="ipmask-bench-err-") as err:
-            job = {
-                "argv": list(argv),
-                "stdin": str(stdin or os.devnull),
-                "stdout": str(stdout or os.devnull),
-                "stderr": err.name,
-                "env": dict(os.environ if env is None else env),
-            }
-            self._proc.stdin.write(json.dumps(job) + "\n")
-            self._proc.stdin.flush()
-            answer = json.loads(self._proc.stdout.readline())
-            if answer["code"] != 0:
-                message = Path(err.name).read_text("utf-8", "replace").strip()[-2000:]
-                raise RuntimeError(f"{' '.join(argv)} exited {answer['code']}: {message}")
-        return Measured(answer["seconds"], answer["maxrss"], answer["cpu"])
-
-    def close(self) -> None:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        self._proc.wait()
-
-
-_launcher: Launcher | None = None
-
-
-def run_process(
-    argv: Sequence[str],
-    *,
-    stdin: Path | None = None,
-    stdout: Path | None = None,
-    env: dict[str, str] | None = None,
-) -> Measured:
-    """Run ``argv`` through the launcher (started on first use)."""
-    global _launcher  # noqa: PLW0603 - one launcher per run of this script
-    if _launcher is None:
-        _launcher = Launcher()
-    return _launcher.run(argv, stdin=stdin, stdout=stdout, env=env)
-
-
-def python_json(python: Path, script: str, *args: str) -> object:
-    """Run a Python snippet in ``python`` and return what it prints as JSON."""
-    result = subprocess.run(
-        [str(python), "-c", script, *args], check=True, capture_output=True, text=True
-    )
-    return json.loads(result.stdout)
-
-
-# -- virtual environments -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Envs:
-    """The interpreters and programs under test."""
-
-    python: Path  # the ipmask venv's interpreter: also runs the copy loop
-    ipmask: Path | None  # None while the checkout has no working command yet
-    anonip: Path
-    formats: tuple[str, ...]  # ipmask.formats.FORMAT_NAMES of the installed ipmask
-
-    @property
-    def ipmask_argv(self) -> list[str]:
-        assert self.ipmask is not None
-        return [str(self.ipmask)]
-
-
-def _pip(venv: Path, *args: str) -> None:
-    subprocess.run(
-        [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            *args,
-        ],
-        check=True,
-    )
-
-
-def _venv(path: Path, python: str) -> Path:
-    if not (path / "bin" / "python").exists():
-        subprocess.run([python, "-m", "venv", str(path)], check=True)
-    return path
-
-
-def make_envs(work: Path, python: str, *, log: Callable[[str], None]) -> Envs:
-    """Create or refresh both virtual environments under ``work``."""
-    ipmask_venv = _venv(work / "venv-ipmask", python)
-    if not (ipmask_venv / ".deps").exists():
-        log("installing ipmask's dependencies into benchmarks/.work/venv-ipmask")
-        _pip(ipmask_venv, str(ROOT))
-        (ipmask_venv / ".deps").touch()
-    log("installing ipmask from this checkout")
-    # A regular (non-editable) install, like a user's; rebuilt every run so it is current.
-    _pip(ipmask_venv, "--no-deps", "--force-reinstall", str(ROOT))
-    anonip_venv = _venv(work / "venv-anonip", python)
-    marker = anonip_venv / ".installed"
-    if not marker.exists() or marker.read_text() != ANONIP:
-        log(f"installing {ANONIP} into benchmarks/.work/venv-anonip")
-        _pip(anonip_venv, ANONIP)
-        marker.write_text(ANONIP)
-    ipmask = ipmask_venv / "bin" / "ipmask"
-    probe = subprocess.run([str(ipmask), "--version"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        log(
-            "ipmask's command does not run yet; its rows are left out:\n  "
-            + probe.stderr.decode("utf-8", "replace").strip().replace("\n", "\n  ")[-600:]
-        )
-    python_bin = ipmask_venv / "bin" / "python"
-    formats: tuple[str, ...] = ()
-    if probe.returncode == 0:
-        names = python_json(
-            python_bin,
-            "import json; from ipmask.formats import FORMAT_NAMES as F; print(json.dumps(F))",
-        )
-        assert isinstance(names, list)
-        formats = tuple(str(n) for n in names)
-    return Envs(
-        python=python_bin,
-        ipmask=ipmask if probe.returncode == 0 else None,
-        anonip=anonip_venv / "bin" / "anonip",
-        formats=formats,
-    )
-
-
-# -- corpora ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """A corpus file and its size."""
-
-    label: str
-    path: Path
-    lines: int
-    size: int
-
-
-def corpus(work: Path, name: str, lines: int, label: str, log: Callable[[str], None]) -> Corpus:
-    path = work / "corpora" / f"{name}-{lines}-s1-v{corpora.CORPUS_VERSION}.log"
-    if not path.exists():
-        log(f"writing {lines:,} {name} lines to {path.relative_to(ROOT)}")
-    path = corpora.cached(work / "corpora", name, lines)
-    return Corpus(label, path, lines, path.stat().st_size)
-
-
-def head(src: Corpus, lines: int, dest: Path) -> Corpus:
-    """The first ``lines`` lines of a corpus, as a corpus of its own (for output checks)."""
-    if not dest.exists():
-        with src.path.open("rb") as inp, dest.open("wb") as out:
-            for _, line in zip(range(lines), inp, strict=False):
-                out.write(line)
-    return Corpus(src.label, dest, lines, dest.stat().st_size)
-
-
-def count_lines(path: Path) -> int:
-    """Lines in a file, a last line without a newline included."""
-    count, last = 0, b"\n"
-    with path.open("rb") as f:
-        while chunk := f.read(MiB):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
-
-
 # -- the commands under test ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tool:
-    """A command line run on one corpus."""
-
-    label: str
-    kind: str  # "copy", "ipmask", "anonip", "sed"
-    argv: tuple[str, ...]
-    via_stdin: bool  # the corpus on standard input rather than as an argument
 
 
 #: ipmask's format per row, by corpus; None is the default (`any`).
@@ -357,120 +129,7 @@ def tools_for(envs: Envs, corpus_kind: str, *, log: Callable[[str], None]) -> li
     return tools
 
 
-def child_env() -> dict[str, str]:
-    """The environment for every child: C locale (sed on bytes), no stray Python settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "IPMASK_"))}
-    env["LC_ALL"] = "C"
-    return env
-
-
-def run_tool(tool: Tool, data: Corpus, *, stdout: Path | None = None) -> Measured:
-    if tool.via_stdin:
-        return run_process(tool.argv, stdin=data.path, stdout=stdout, env=child_env())
-    return run_process((*tool.argv, str(data.path)), stdout=stdout, env=child_env())
-
-
-# -- output checks ----------------------------------------------------------------------------
-
-#: Runs of address characters standing alone (not glued to letters, digits, dots or colons).
-_CANDIDATE = re.compile(rb"(?<![\w.:])[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(?![\w.:])")
-
-
-def _leaks(line: bytes, kind: str) -> int:
-    """Addresses left in clear in a masked line of our corpora.
-
-    A masked address is either written with X (ipmask's default style) or is the network
-    address of its /24 or /44 (anonip's way, and ipmask's ``zero`` style).
-    """
-    if kind == "web":
-        line = line.split(b" ", 1)[0]  # the user agent holds Chrome/120.0.0.0 on purpose
-    found = 0
-    for m in _CANDIDATE.finditer(line):
-        try:
-            addr = ipaddress.ip_address(m.group().decode("ascii"))
-        except ValueError:
-            continue  # a time of day, or an address written with X
-        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-            addr = addr.ipv4_mapped
-        host_bits = 8 if addr.version == 4 else 84
-        found += int(addr) & ((1 << host_bits) - 1) != 0
-    return found
-
-
-@dataclass
-class Check:
-    """What the output check of one command found."""
-
-    lines_in: int
-    lines_out: int
-    leaks: int
-    changed_outside: int  # web formats: lines changed after the client field
-
-    @property
-    def ok(self) -> bool:
-        return self.lines_in == self.lines_out and self.leaks == 0 and self.changed_outside == 0
-
-
-def check_output(tool: Tool, sample: Corpus, kind: str, work: Path) -> Check:
-    out = work / "check.out"
-    try:
-        run_tool(tool, sample, stdout=out)
-        leaks = changed = 0
-        with sample.path.open("rb") as inp, out.open("rb") as got:
-            for before, after in zip(inp, got, strict=False):
-                leaks += _leaks(after, kind)
-                if kind == "web" and tool.kind == "ipmask":
-                    changed += before.split(b" ", 1)[1] != after.split(b" ", 1)[1]
-        return Check(sample.lines, count_lines(out), leaks, changed)
-    finally:
-        out.unlink(missing_ok=True)
-
-
 # -- statistics and tables --------------------------------------------------------------------
-
-
-@dataclass
-class Series:
-    """Repeated measurements of one command on one corpus."""
-
-    tool: Tool
-    data: Corpus
-    runs: list[Measured] = field(default_factory=list)
-
-    @property
-    def seconds(self) -> float:
-        return statistics.median(r.seconds for r in self.runs)
-
-    @property
-    def spread(self) -> tuple[float, float]:
-        times = [r.seconds for r in self.runs]
-        return min(times), max(times)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(r.cpu_seconds for r in self.runs)
-
-    @property
-    def rss_mib(self) -> float:
-        return max(r.maxrss_kib for r in self.runs) / 1024
-
-
-def interleave(
-    series: list[Series],
-    rounds: int,
-    *,
-    rounds_for: Callable[[Series], int],
-    log: Callable[[str], None],
-    before_round: Callable[[], object] = lambda: None,
-) -> None:
-    """Run every series once per round, rotating the order so no command always goes first."""
-    for r in range(rounds):
-        before_round()
-        turn = series[r % len(series) :] + series[: r % len(series)]
-        for s in turn:
-            if len(s.runs) < rounds_for(s):
-                s.runs.append(run_tool(s.tool, s.data))
-        log(f"round {r + 1}/{rounds} done")
 
 
 def fmt_rate(value: float) -> str:
@@ -847,7 +506,7 @@ def section_jobs(
             out = folder / f"out-{len(outs)}"
             run_tool(tool, data, stdout=out)
             outs.append(out)
-        same = _same_file(outs[0], outs[1])
+        same = same_file(outs[0], outs[1])
         for out in outs:
             out.unlink()
         report.checks_ok &= same
@@ -895,34 +554,6 @@ def section_jobs(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-#: A pure-Python busy loop of about half a second.
-_SPIN = "n = 0\nfor i in range(20_000_000):\n    n += i\n"
-
-
-def parallel_capacity(python: Path) -> float:
-    """How many CPUs two busy processes get now: 2.0 on two free cores, 1.0 when they share one."""
-    argv = [str(python), "-c", _SPIN]
-    start = time.perf_counter()
-    subprocess.run(argv, check=True)
-    alone = time.perf_counter() - start
-    start = time.perf_counter()
-    procs = [subprocess.Popen(argv) for _ in range(2)]
-    for proc in procs:
-        proc.wait()
-    together = time.perf_counter() - start
-    return 2 * alone / together
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with a.open("rb") as fa, b.open("rb") as fb:
-        while chunk := fa.read(8 * MiB):
-            if chunk != fb.read(8 * MiB):
-                return False
-    return True
-
-
 SECTIONS: dict[str, Callable[[Envs, argparse.Namespace, Report, Callable[[str], None]], None]] = {
     "speed": section_speed,
     "memory": section_memory,
@@ -940,21 +571,6 @@ def _size(text: str) -> int:
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
     return int(text)
-
-
-def machine_notes() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -1043,6 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = [
         f"Command: `{command}`",
         f"Machine: {machine_notes()}",
+        f"Checkout: {checkout()}",
         f"Peak RSS floor of the launcher (`true`): {floor:.1f} MiB",
         "",
     ]
@@ -1062,6 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             {
                 "command": command,
                 "machine": machine_notes(),
+                "checkout": checkout(),
                 "data": report.data,
                 "verdicts": [v.__dict__ for v in report.verdicts],
                 "checks_ok": report.checks_ok,

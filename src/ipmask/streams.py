@@ -15,20 +15,18 @@ of a write.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
 import re
 import select
 import signal
 import stat
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import FrameType
 from typing import BinaryIO
+
+from ipmask.compression import DAMAGE, could_be_magic, detect_codec
 
 __all__ = [
     "BLOCK_SIZE",
@@ -62,35 +60,8 @@ _LAST_CUT = re.compile(
     % (re.escape(_SEPARATORS), re.escape(_CUT_LETTERS), re.escape(_CUT_LETTERS))
 )
 
-_Opener = Callable[[BinaryIO], io.BufferedIOBase]
-
-
-def _gunzip(raw: BinaryIO) -> io.BufferedIOBase:
-    return gzip.GzipFile(fileobj=raw, mode="rb")
-
-
-def _bunzip2(raw: BinaryIO) -> io.BufferedIOBase:
-    return bz2.BZ2File(raw, mode="rb")
-
-
-def _unxz(raw: BinaryIO) -> io.BufferedIOBase:
-    return lzma.LZMAFile(raw, mode="rb")
-
-
-#: Magic bytes -> decompressing reader. Compression is told by content, never by name. bzip2's
-#: magic includes the first block's (or the empty stream's) signature, so that a plain line
-#: starting with "BZh9" is not taken for one.
-_MAGIC: dict[bytes, _Opener] = {
-    b"\x1f\x8b\x08": _gunzip,
-    **{
-        b"BZh%d%s" % (level, sig): _bunzip2
-        for level in range(1, 10)
-        for sig in (b"1AY&SY", b"\x17rE8P\x90")
-    },
-    b"\xfd7zXZ\x00": _unxz,
-}
-#: What a broken compressed stream raises.
-_CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError)
+#: What a damaged compressed stream raises (bz2 and lzma: a bare OSError).
+_CORRUPT: tuple[type[Exception], ...] = (OSError, *DAMAGE)
 
 
 class InputError(Exception):
@@ -243,14 +214,14 @@ class Source:
             head += data
             # Wait for more only while the input could still turn out compressed; a strict
             # beginning of a magic number holds no newline, so no line is held back.
-            if not _could_be_magic(head):
+            if not could_be_magic(head):
                 break
-        for magic, opener in _MAGIC.items():
-            if head.startswith(magic):
-                self.compressed = True
-                reader = opener(_buffered(head, raw, block_size))
-                yield from self._decompressed(reader, signals, block_size)
-                return
+        codec = detect_codec(head)
+        if codec is not None:
+            self.compressed = True
+            reader = codec.reader(_buffered(head, raw, block_size))
+            yield from self._decompressed(reader, signals, block_size)
+            return
         if head:
             yield head
         yield from raw
@@ -323,11 +294,6 @@ class Source:
 
 def _buffered(head: bytes, chunks: Iterator[bytes], block_size: int) -> BinaryIO:
     return io.BufferedReader(_ChunkStream(head, chunks), block_size)
-
-
-def _could_be_magic(head: bytes) -> bool:
-    """Whether ``head`` is a strict beginning of some magic number (so more must be read)."""
-    return any(len(head) < len(magic) and magic.startswith(head) for magic in _MAGIC)
 
 
 def _describe(exc: BaseException) -> str:
