@@ -18,74 +18,32 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import realtools
 from ipmask.core import Masker
+from realtools import TCP6, TIMEOUT, accepts, free_port, read_lines, wait_for
 
 pytestmark = pytest.mark.real
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 #: How the docs' blocks name the installed command and the log folder.
-DOCS_COMMAND = "/usr/bin/ipmask"
+DOCS_COMMAND = realtools.DOCS_BINARY
 DOCS_LOGS = "/var/log/apache2"
 MODULES = "/usr/lib/apache2/modules"
 #: Every wait here ends within this many seconds.
-TIMEOUT = 15.0
 
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"
 FORWARDED = "78.46.198.140, 2a01:4f8:1c17:413b::1"
 MASKER = Masker()
 
-_BLOCK = re.compile(r"^<!-- config: (?P<name>[\w-]+) -->\n```\w*\n(?P<body>.*?)^```", re.S | re.M)
-
 
 def doc_block(name: str) -> str:
-    """Configuration block ``name`` of docs/cli.md, pointed at this interpreter and tmp logs."""
-    blocks = {m["name"]: m["body"] for m in _BLOCK.finditer(DOCS.read_text(encoding="utf-8"))}
-    return blocks[name]
-
-
-def free_port() -> int:
-    """A TCP port free on both 127.0.0.1 and ::1."""
-    for _ in range(100):
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as v4,
-            socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as v6,
-        ):
-            v4.bind(("127.0.0.1", 0))
-            port: int = v4.getsockname()[1]
-            try:
-                v6.bind(("::1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no port free on both 127.0.0.1 and ::1")
-
-
-def wait_for(check: Callable[[], bool], what: str) -> None:
-    """Poll ``check`` until it holds; fail naming ``what`` after TIMEOUT seconds."""
-    deadline = time.monotonic() + TIMEOUT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {TIMEOUT} s waiting for {what}")
-        time.sleep(0.02)
-
-
-def accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def lines(path: Path) -> list[bytes]:
-    return path.read_bytes().splitlines() if path.exists() else []
+    """A configuration block of docs/cli.md."""
+    return realtools.doc_block("cli.md", name)
 
 
 def apache_config(root: Path, port: int, log_lines: str) -> str:
@@ -193,7 +151,7 @@ def apache(require_program: Callable[[str], str], tmp_path: Path) -> Iterator[Ap
     # Mind the gap: the docs write the command as installed; here it is this interpreter.
     log_lines = doc_block("apache").replace(DOCS_COMMAND, f"{sys.executable} -m ipmask")
     log_lines = log_lines.replace(DOCS_LOGS, str(tmp_path))
-    port = free_port()
+    port = free_port(also=TCP6)
     server = Apache(program, tmp_path, apache_config(tmp_path, port, log_lines), port)
     try:
         yield server
@@ -252,13 +210,17 @@ def test_apache_piped_logs_are_masked_across_a_graceful_restart(apache: Apache, 
     """Lines over 127.0.0.1 and ::1 arrive masked in both logs; a restart loses, doubles none."""
     combined, proxied = tmp_path / "access.log", tmp_path / "proxied.log"
     before = send_requests(apache.port, 0, 20)
-    wait_for(lambda: len(lines(combined)) >= 20 and len(lines(proxied)) >= 20, "20 log lines")
+    wait_for(
+        lambda: len(read_lines(combined)) >= 20 and len(read_lines(proxied)) >= 20, "20 log lines"
+    )
     apache.graceful()
     after = send_requests(apache.port, 20, 20)
-    wait_for(lambda: len(lines(combined)) >= 40 and len(lines(proxied)) >= 40, "40 log lines")
+    wait_for(
+        lambda: len(read_lines(combined)) >= 40 and len(read_lines(proxied)) >= 40, "40 log lines"
+    )
     apache.stop()
     for log, starts in ((combined, CLIENTS), (proxied, PROXIED)):
-        content = lines(log)
+        content = read_lines(log)
         assert len(content) == 40, apache.diagnostics()
         # Workers may write their lines in another order than the requests came; every request
         # must be there exactly once.
@@ -266,4 +228,4 @@ def test_apache_piped_logs_are_masked_across_a_graceful_restart(apache: Apache, 
         assert_masked(content, starts)
         assert stat.S_IMODE(log.stat().st_mode) == 0o640
     # A browser's version number looks like an address, and is none.
-    assert all(USER_AGENT.encode() in line for line in lines(combined))
+    assert all(USER_AGENT.encode() in line for line in read_lines(combined))

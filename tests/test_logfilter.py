@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ipmask.core import Masker
 from ipmask.errors import ConfigError
 from ipmask.logfilter import MaskingFilter
-from test_rsyslog_real import doc_block
+from realtools import doc_block
 
 V4 = "78.46.198.140"
 V6 = "2a01:4f8:1c17:413b::1"
@@ -273,7 +273,9 @@ def shop_logger() -> Iterator[logging.Logger]:
 def test_docs_dictconfig_masks_what_the_application_logs(tmp_path: Path, shop_logger):
     """The dictConfig in docs/integrations.md, run as written (log path changed), masks."""
     target = tmp_path / "downloads.log"
-    code = doc_block("python-logging", {"/var/log/shop/downloads.log": str(target)})
+    code = doc_block(
+        "integrations.md", "python-logging", {"/var/log/shop/downloads.log": str(target)}
+    )
     exec(compile(code, "docs/integrations.md", "exec"), {})  # noqa: S102 - the docs' own code
     shop_logger.info("health check from %s", "127.0.0.1")
     written = target.read_text()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import signal
-import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,16 +18,8 @@ from pathlib import Path
 import pytest
 
 from ipmask.core import mask_ip
-from test_rsyslog_real import (
-    DOCS_BINARY,
-    TIMEOUT,
-    Rsyslogd,
-    doc_block,
-    free_port,
-    ipmask_command,
-    read_lines,
-    wait_for,
-)
+from realtools import DOCS_BINARY, TCP6, TIMEOUT, accepts, free_port, read_lines, wait_for
+from test_rsyslog_real import Rsyslogd, doc_block, ipmask_command
 
 pytestmark = pytest.mark.real
 
@@ -66,14 +57,6 @@ http {{
 """
 
 
-def accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def nginx(require_program: Callable[[str], str], tmp_path: Path) -> Iterator[Callable[..., None]]:
     """Starts nginx with a docs access_log line; stops it at the end of the test."""
@@ -83,7 +66,7 @@ def nginx(require_program: Callable[[str], str], tmp_path: Path) -> Iterator[Cal
     def start(access_log: str) -> None:
         prefix = tmp_path / "nginx"
         prefix.mkdir()
-        port = free_port()
+        port = free_port(also=TCP6)
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_config(prefix, port, access_log), encoding="utf-8")
         command = [program, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]

@@ -6,49 +6,33 @@ messages are processed, not sent to /dev/log) and listens on 127.0.0.1 only. ``l
 Postfix and Dovecot lines; the test checks that they arrive masked, in order, none lost.
 
 The rsyslog configuration is the block from docs/integrations.md, with only paths and ports
-changed, so the documentation cannot drift from what is tested. The helpers here are shared
-with tests/test_nginx_real.py and tests/test_logfilter.py.
+changed, so the documentation cannot drift from what is tested. The ``Rsyslogd`` runner here
+is shared with tests/test_nginx_real.py; the generic helpers live in tests/realtools.py.
 """
 
 from __future__ import annotations
 
-import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import realtools
 from ipmask.core import Masker, mask_ip
 from ipmask.formats import get_filter
+from realtools import DOCS_BINARY, TIMEOUT, free_port, read_lines, wait_for
 
 pytestmark = pytest.mark.real
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "integrations.md"
-#: What the docs call the program; the tests run this interpreter's ipmask instead.
-DOCS_BINARY = "/usr/local/bin/ipmask"
-#: Every wait in these tests ends within this many seconds.
-TIMEOUT = 15.0
-
-_BLOCK = re.compile(r"^<!-- config: (?P<name>[\w-]+) -->\n```\w*\n(?P<body>.*?)^```", re.S | re.M)
-
 
 def doc_block(name: str, replace: Mapping[str, str]) -> str:
-    """The configuration block ``name`` of docs/integrations.md, with ``replace`` applied.
-
-    Each text to replace must occur in the block, so a changed doc fails here loudly.
-    """
-    blocks = {m["name"]: m["body"] for m in _BLOCK.finditer(DOCS.read_text(encoding="utf-8"))}
-    body = blocks[name]
-    for old, new in replace.items():
-        assert old in body, f"docs block {name!r} no longer contains {old!r}"
-        body = body.replace(old, new)
-    return body
+    """A configuration block of docs/integrations.md, with ``replace`` applied."""
+    return realtools.doc_block("integrations.md", name, replace)
 
 
 def ipmask_command() -> str:
@@ -56,36 +40,6 @@ def ipmask_command() -> str:
     # mmexternal splits its binary setting at spaces and runs it with an empty environment.
     assert " " not in sys.executable, "mmexternal cannot run an interpreter path with spaces"
     return f"{sys.executable} -m ipmask"
-
-
-def free_port() -> int:
-    """A port free on 127.0.0.1 for both TCP and UDP."""
-    for _ in range(100):
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
-        ):
-            tcp.bind(("127.0.0.1", 0))
-            port: int = tcp.getsockname()[1]
-            try:
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port on 127.0.0.1")
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-    """Poll ``check`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
-def read_lines(path: Path) -> list[bytes]:
-    return path.read_bytes().splitlines() if path.exists() else []
 
 
 class Rsyslogd:
