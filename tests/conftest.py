@@ -18,6 +18,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 #: The external validation corpus, when the steering side's folder sits beside the checkout.
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "fail2ban"
 
+#: Marks the tests that read the corpus. They skip on a contributor's machine without it, but
+#: not in CI (CI=true) or with IPMASK_REQUIRE_CORPUS=1: there a missing corpus fails them.
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir()
+    and os.environ.get("CI") != "true"
+    and os.environ.get("IPMASK_REQUIRE_CORPUS") != "1",
+    reason=f"no corpus at {CORPUS} (it sits beside the checkout in CI)",
+)
+
 
 def _require(name: str) -> str:
     path = shutil.which(name) or next(

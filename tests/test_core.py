@@ -34,7 +34,7 @@ def oracle_v6(value: int, prefix: int, style: str, ipv4_prefix: int = 24) -> str
         return "::ffff:" + oracle_v4(int(mapped), ipv4_prefix, style)
     if style == "zero":
         return str(ipaddress.IPv6Network((value, prefix), strict=False).network_address)
-    groups = ipaddress.IPv6Address(value).exploded.split(":")
+    groups = hex_groups(value)
     out = []
     for i, group in enumerate(groups):
         nibbles = min(max(prefix - 16 * i, 0), 16) // 4
@@ -42,6 +42,15 @@ def oracle_v6(value: int, prefix: int, style: str, ipv4_prefix: int = 24) -> str
             group.lstrip("0") or "0" if nibbles == 4 else group[:nibbles] + "X" * (4 - nibbles)
         )
     return ":".join(out)
+
+
+def hex_groups(value: int) -> list[str]:
+    """The eight groups of an IPv6 value, four hex digits each.
+
+    Built from the integer, because ``IPv6Address.exploded`` writes mapped addresses with a
+    dotted tail on Python 3.13 and later.
+    """
+    return [f"{(value >> (112 - 16 * i)) & 0xFFFF:04x}" for i in range(8)]
 
 
 def v4_text(value: int, pads: list[int]) -> str:
@@ -65,13 +74,13 @@ def v6_texts(draw: st.DrawFn) -> tuple[int, str]:
     if form == "compressed":
         text = addr.compressed
     elif form == "exploded":
-        text = addr.exploded
+        text = ":".join(hex_groups(value))
     elif form == "upper":
         text = addr.compressed.upper()
     elif form == "nolead":
-        text = ":".join(g.lstrip("0") or "0" for g in addr.exploded.split(":"))
+        text = ":".join(g.lstrip("0") or "0" for g in hex_groups(value))
     else:
-        head = ":".join(g.lstrip("0") or "0" for g in addr.exploded.split(":")[:6])
+        head = ":".join(g.lstrip("0") or "0" for g in hex_groups(value)[:6])
         text = head + ":" + str(ipaddress.IPv4Address(value & 0xFFFFFFFF))
     return value, text
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, needs_corpus
 from ipmask.core import Masker
 from ipmask.formats import detect_format, get_filter
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+pytestmark = needs_corpus
 
 #: corpus files written by a daemon that has its own format
 OWN_FORMAT = {"postfix": "postfix", "dovecot": "dovecot", "sshd": "syslog"}
