@@ -165,7 +165,9 @@ class Masker:
         keep: Iterable[str] = (),
     ) -> None:
         self.policy = Policy.create(ipv4_prefix, ipv6_prefix, style, keep)
-        self._render4, self._render6 = RENDERERS[self.policy.style]
+        make4, make6 = RENDERERS[self.policy.style]
+        self._render4 = make4(self.policy.ipv4_prefix)
+        self._render6 = make6(self.policy.ipv6_prefix)
         self._v6 = _Pass(grammar.SCAN_V6, 6, self._mask_address)
         self._v4 = _Pass(grammar.SCAN_V4, 4, self._mask_address)
         self._fields: dict[bytes, bytes | None] = {}
@@ -186,17 +188,17 @@ class Masker:
             value = parse_ipv4(text)
             if policy.keep and policy.keeps(4, value):
                 return text, 0
-            return self._render4(value, policy.ipv4_prefix).encode("ascii"), 4
+            return self._render4(value), 4
         value = parse_ipv6(text)
         if value >> 32 == MAPPED_PREFIX:
             # An IPv4 client seen through an IPv6 socket: mask it as the IPv4 address it is.
             v4 = value & 0xFFFFFFFF
             if policy.keep and (policy.keeps(4, v4) or policy.keeps(6, value)):
                 return text, 0
-            return b"::ffff:" + self._render4(v4, policy.ipv4_prefix).encode("ascii"), 4
+            return b"::ffff:" + self._render4(v4), 4
         if policy.keep and policy.keeps(6, value):
             return text, 0
-        return self._render6(value, policy.ipv6_prefix).encode("ascii"), 6
+        return self._render6(value), 6
 
     def mask_ip(self, address: str) -> str:
         """Mask one address (a zone id such as ``%eth0`` is kept); AddressError otherwise."""

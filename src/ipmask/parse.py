@@ -18,28 +18,18 @@ def parse_ipv4(text: bytes) -> int:
     return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
 
 
-def _groups(part: bytes) -> list[int]:
-    """Return the 16-bit groups of one side of "::", a dotted tail counting as two."""
-    if not part:
-        return []
-    out: list[int] = []
-    for field in part.split(b":"):
-        if b"." in field:
-            value = parse_ipv4(field)
-            out += (value >> 16, value & 0xFFFF)
-        else:
-            out.append(int(field, 16))
-    return out
-
-
 def parse_ipv6(text: bytes) -> int:
     """Return the 128-bit value of an RFC 4291 text form (any case, "::", dotted tail)."""
-    head, sep, tail = text.partition(b"::")
-    groups = _groups(head)
-    if sep:
-        right = _groups(tail)
-        groups += [0] * (8 - len(groups) - len(right)) + right
-    value = 0
-    for group in groups:
-        value = (value << 16) | group
-    return value
+    if b"." in text:
+        # Rewrite a dotted tail as the two groups it stands for, then read it as usual.
+        head, _, quad = text.rpartition(b":")
+        tail_value = parse_ipv4(quad)
+        text = head + b":%x:%x" % (tail_value >> 16, tail_value & 0xFFFF)
+    # One int() for the whole address: every group padded to four hex digits, and the gap
+    # that "::" stands for filled with zero groups.
+    head, _, tail = text.partition(b"::")
+    left = head.split(b":") if head else []
+    right = tail.split(b":") if tail else []
+    gap = b"0000" * (8 - len(left) - len(right))
+    padded = [g.rjust(4, b"0") for g in left] + [gap] + [g.rjust(4, b"0") for g in right]
+    return int(b"".join(padded), 16)

@@ -4,34 +4,35 @@
 does not leak how long the hidden number was, and IPv6 is never compressed, so the shape of
 the hidden part does not leak either. ``zero`` is a valid address (the network address) for
 log analysers, in its standard text form.
+
+A renderer is made once per prefix (the work that depends only on the prefix is done then)
+and is called for every address not seen before, so it stays short.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["RENDERERS", "Renderer", "format_ipv4", "format_ipv6"]
+__all__ = ["RENDERERS", "Renderer", "RendererFactory", "format_ipv4", "format_ipv6"]
 
-#: (value, prefix) -> text; one per family and style.
-Renderer = Callable[[int, int], str]
-
-
-def _network(value: int, prefix: int, width: int) -> int:
-    """Return ``value`` with all but its first ``prefix`` of ``width`` bits cleared."""
-    return value & ~((1 << (width - prefix)) - 1)
+#: value -> masked text, for one family, style and prefix.
+Renderer = Callable[[int], bytes]
+#: prefix -> Renderer
+RendererFactory = Callable[[int], Renderer]
 
 
-def format_ipv4(value: int) -> str:
+def format_ipv4(value: int) -> bytes:
     """Dotted decimal without leading zeros."""
-    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+    return b"%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
 
 
-def format_ipv6(value: int) -> str:
+def format_ipv6(value: int) -> bytes:
     """RFC 5952 text: lowercase, no leading zeros, the longest run of 2+ zero groups as "::"."""
-    groups = [(value >> (112 - 16 * i)) & 0xFFFF for i in range(8)]
+    digits = b"%032x" % value
+    groups = [digits[i : i + 4].lstrip(b"0") or b"0" for i in range(0, 32, 4)]
     best_start, best_len, run_start = -1, 1, -1
-    for i, group in enumerate([*groups, 1]):
-        if group == 0:
+    for i, group in enumerate([*groups, b"1"]):
+        if group == b"0":
             if run_start < 0:
                 run_start = i
         elif run_start >= 0:
@@ -40,40 +41,60 @@ def format_ipv6(value: int) -> str:
                 best_start, best_len = run_start, i - run_start
             run_start = -1
     if best_start < 0:
-        return ":".join(f"{g:x}" for g in groups)
-    head = ":".join(f"{g:x}" for g in groups[:best_start])
-    tail = ":".join(f"{g:x}" for g in groups[best_start + best_len :])
-    return f"{head}::{tail}"
+        return b":".join(groups)
+    head = b":".join(groups[:best_start])
+    tail = b":".join(groups[best_start + best_len :])
+    return head + b"::" + tail
 
 
-def _ipv4_x(value: int, prefix: int) -> str:
+def _network_mask(prefix: int, width: int) -> int:
+    """The value that keeps the first ``prefix`` of ``width`` bits."""
+    return ((1 << width) - 1) ^ ((1 << (width - prefix)) - 1)
+
+
+def _ipv4_x(prefix: int) -> Renderer:
     kept = prefix // 8
-    octets = format_ipv4(value).split(".")
-    return ".".join(octets[:kept] + ["XXX"] * (4 - kept))
+    hidden = b".XXX" * (4 - kept)
+    if kept == 0:
+        return lambda value: b"XXX.XXX.XXX.XXX"
+    shift = 32 - 8 * kept
+
+    def render(value: int) -> bytes:
+        # The kept octets are the top bytes; format them as an address of `kept` octets.
+        return format_ipv4(value >> shift).split(b".", 4 - kept)[-1] + hidden
+
+    return render
 
 
-def _ipv6_x(value: int, prefix: int) -> str:
-    parts = []
-    for i in range(8):
-        group = (value >> (112 - 16 * i)) & 0xFFFF
-        kept_nibbles = min(max(prefix - 16 * i, 0), 16) // 4
-        if kept_nibbles == 4:
-            parts.append(f"{group:x}")
-        else:
-            parts.append(f"{group:04x}"[:kept_nibbles] + "X" * (4 - kept_nibbles))
-    return ":".join(parts)
+def _ipv6_x(prefix: int) -> Renderer:
+    full, bits = divmod(prefix, 16)
+    nibbles = bits // 4
+    # Hidden groups after the kept ones (and after a partly kept group, if any).
+    tail = [b"XXXX"] * (8 - full - (1 if nibbles else 0))
+    partial_x = b"X" * (4 - nibbles)
+
+    def render(value: int) -> bytes:
+        digits = b"%032x" % value
+        groups = [digits[i : i + 4].lstrip(b"0") or b"0" for i in range(0, 4 * full, 4)]
+        if nibbles:
+            groups.append(digits[4 * full : 4 * full + nibbles] + partial_x)
+        return b":".join(groups + tail)
+
+    return render
 
 
-def _ipv4_zero(value: int, prefix: int) -> str:
-    return format_ipv4(_network(value, prefix, 32))
+def _ipv4_zero(prefix: int) -> Renderer:
+    mask = _network_mask(prefix, 32)
+    return lambda value: format_ipv4(value & mask)
 
 
-def _ipv6_zero(value: int, prefix: int) -> str:
-    return format_ipv6(_network(value, prefix, 128))
+def _ipv6_zero(prefix: int) -> Renderer:
+    mask = _network_mask(prefix, 128)
+    return lambda value: format_ipv6(value & mask)
 
 
-#: style -> (IPv4 renderer, IPv6 renderer)
-RENDERERS: dict[str, tuple[Renderer, Renderer]] = {
+#: style -> (IPv4 renderer factory, IPv6 renderer factory)
+RENDERERS: dict[str, tuple[RendererFactory, RendererFactory]] = {
     "x": (_ipv4_x, _ipv6_x),
     "zero": (_ipv4_zero, _ipv6_zero),
 }
