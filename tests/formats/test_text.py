@@ -245,3 +245,13 @@ def test_error_log_line_of_another_program_is_unfit() -> None:
     f = get_filter("nginx-error", Masker(), count=True)
     assert f(b"nginx: [emerg] bind() to 192.0.2.1:80 failed\n").count(b"XXX") == 1
     assert f.stats.unfit == 1
+
+
+@pytest.mark.parametrize("fmt", ["syslog", "postfix", "dovecot"])
+def test_hostname_field_is_not_taken_for_a_client_name(fmt: str) -> None:
+    """The HOSTNAME field names the server: it keeps its digits while the same name in the
+    message, a client's, is masked."""
+    line = b"Nov 22 10:15:32 s166-62-100-187 sshd[1]: rhost=s166-62-100-187 from 203.0.113.9\n"
+    assert get_filter(fmt, Masker())(line) == (
+        b"Nov 22 10:15:32 s166-62-100-187 sshd[1]: rhost=sXXX-62-100-XXX from 203.0.113.XXX\n"
+    )

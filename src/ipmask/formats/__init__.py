@@ -48,7 +48,7 @@ class _Options:
     count: bool
 
 
-def _names(options: _Options) -> Pass:
+def _names(options: _Options) -> HostnameMasker:
     return HostnameMasker(options.masker, standalone=options.hostnames)
 
 

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import repeat
 from typing import TYPE_CHECKING
 
 from ipmask.formats.base import FilterStats, count_lines
+from ipmask.hostnames.spelling import apply_edits
 
 if TYPE_CHECKING:
     from ipmask.core import Masker
+    from ipmask.hostnames import HostnameMasker
 
 __all__ = ["TextFilter"]
 
 Pass = Callable[[bytes], bytes]
-
-_STRIDE = 3
-# What stands in for a HOSTNAME field (an empty one stays empty) while host names are masked.
-_PLACEHOLDER = {b"": b""}
 
 
 class TextFilter:
@@ -42,7 +39,7 @@ class TextFilter:
         masker: Masker,
         header: re.Pattern[bytes],
         *,
-        names: Pass | None = None,
+        names: HostnameMasker | None = None,
         extras: Sequence[Pass] = (),
         count: bool = False,
     ) -> None:
@@ -57,10 +54,10 @@ class TextFilter:
     def __call__(self, block: bytes) -> bytes:
         for extra in self._extras:
             block = extra(block)
+        if self._count:
+            self.stats.unfit += count_lines(block) - len(self._header.findall(b"\n" + block))
         if self._names is not None:
             block = self._mask_names(block, self._names)
-        elif self._count:
-            self.stats.unfit += count_lines(block) - len(self._header.findall(b"\n" + block))
         if not self._count:
             return self._masker.mask_bytes(block)
         out, ipv4, ipv6 = self._masker.mask_bytes_counted(block)
@@ -68,22 +65,21 @@ class TextFilter:
         self.stats.ipv6 += ipv6
         return out
 
-    def _mask_names(self, block: bytes, names: Pass) -> bytes:
+    def _mask_names(self, block: bytes, names: HostnameMasker) -> bytes:
         """Run the host-name pass everywhere but in the HOSTNAME fields.
 
-        The fields are swapped for RFC 5424's "-" while the pass runs, then found again by the
-        same header pattern and put back.
+        The pass's edits are few (names that spell an address), so each is checked against
+        the header of its own line, and those inside the HOSTNAME field are dropped.
         """
+        edits = names.edits(block)
+        if not edits:
+            return block
         header = self._header
-        parts = header.split(b"\n" + block)
-        hosts = parts[2::_STRIDE]
-        if self._count:
-            self.stats.unfit += count_lines(block) - len(hosts)
-        if not any(hosts):
-            return names(block)
-        parts[2::_STRIDE] = map(_PLACEHOLDER.get, hosts, repeat(b"-"))
-        parts = header.split(names(b"".join(parts)))
-        if len(parts) // _STRIDE != len(hosts):  # pragma: no cover - the pass kept the headers
-            return names(block)
-        parts[2::_STRIDE] = hosts
-        return b"".join(parts)[1:]
+        lined = b"\n" + block  # the header pattern starts at the line break before its line
+        kept = []
+        for edit in edits:
+            at = edit[0] + 1
+            head = header.match(lined, lined.rfind(b"\n", 0, at))
+            if head is None or not head.start(2) <= at < head.end(2):
+                kept.append(edit)
+        return apply_edits(block, kept)
