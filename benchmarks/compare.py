@@ -12,18 +12,21 @@ process reading a file and writing to ``/dev/null``, interleaved over several ro
 medians.  Peak resident memory is each child's own ``ru_maxrss`` (``os.wait4``), not the maximum
 over all children.
 
-Sections (``--sections``, default ``speed,memory,pathological``; ``jobs`` on request):
+Sections (``--sections``, default ``speed,memory,pathological``; ``jobs`` on request), with
+their run time on the 2-core development machine:
 
-- ``speed``: 1,000,000 Apache ``combined`` lines and 1,000,000 Postfix/Dovecot lines.  About
-  4 minutes on a 2-core machine, most of it anonip.
-- ``memory``: peak RSS from 100,000 to 10,000,000 lines, and for one 100 MiB line.  About
-  1 minute once the 2.2 GB corpus is cached (making it takes about 40 s the first time).
-- ``pathological``: 10 MiB of ``1.1.1.1...``, ``:::...``, ``ffff:ffff:...`` and digit runs,
-  against ordinary log text of the same size, in the core and through the command.  Under
-  a minute.
+- ``speed``: 1,000,000 Apache ``combined`` lines and 1,000,000 Postfix/Dovecot lines; about
+  3 minutes, most of it anonip.
+- ``memory``: peak RSS from 100,000 to 10,000,000 lines, and for one 100 MiB line; about
+  1.5 minutes once the 2.2 GB corpus is cached (making it takes about 40 s the first time).
+- ``pathological``: 10 MiB of ``1.1.1.1...``, ``:::...``, ``ffff:ffff:...``, digit runs and
+  mixtures, against ordinary log text of the same size, in the core and through the command;
+  about 2 minutes.
 - ``jobs``: ``--jobs 1`` against ``--jobs 2`` on a large file (``--jobs-size``, default 1 GiB,
-  written under ``--jobs-dir`` and deleted afterwards).  About 3 minutes for 1 GiB.
+  written under ``--jobs-dir`` and deleted afterwards); about 2 minutes for 1 GiB.
 
+The processes are measured by ``harness.py``, outputs checked by ``outputs.py``, corpora made by
+``corpora.py``.
 Every ipmask output is checked before timing: one line out per line in, and the corpus's
 addresses masked.  ``--strict`` exits 1 when a target is missed.
 """
@@ -523,7 +526,7 @@ def section_jobs(
         one = series[1].seconds
         rows = [
             "| command | median s (min-max) | lines/s | MB/s | x copy loop | speed-up "
-            "| CPU s (all processes) | peak RSS MiB (parent) |",
+            "| CPU s (all processes) | peak RSS MiB (largest process) |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for s in series:
@@ -535,6 +538,20 @@ def section_jobs(
                 f"| {s.seconds / series[0].seconds:.2f} | {one / s.seconds:.2f} "
                 f"| {cpu:.2f} | {s.rss_mib:.1f} |"
             )
+        rounds = [
+            "| round | two busy processes got (CPUs) | `--jobs 1` s | `--jobs 2` s | speed-up "
+            "| `--jobs 2` CPU s ÷ wall s |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for number, (cap, one_run, two_run) in enumerate(
+            zip(capacity, series[1].runs, series[2].runs, strict=True), start=1
+        ):
+            rounds.append(
+                f"| {number} | {cap:.2f} | {one_run.seconds:.2f} | {two_run.seconds:.2f} "
+                f"| {one_run.seconds / two_run.seconds:.2f} "
+                f"| {two_run.cpu_seconds / two_run.seconds:.2f} |"
+            )
+        rows += ["", "Round by round:", "", *rounds]
         report.sections["jobs"] = (
             f"{lines:,} Apache combined lines ({data.size / MiB:,.0f} MiB), medians of "
             f"{args.rounds} rounds; `--jobs 2` output identical to `--jobs 1`: "

@@ -6,9 +6,10 @@ are used, both stable across versions), so timings from different runs measure t
 
 Client addresses repeat the way real logs repeat them: a few clients (monitoring, crawlers, busy
 offices) make many requests and a long tail makes one or two.  Ranks are drawn from a Pareto tail
-(a Zipf law with exponent ~1.37), which gives about 69,000 distinct clients in 1,000,000 lines
-and keeps finding new ones as the log grows (~280,000 in 10,000,000 lines), like a real log and
-unlike a fixed pool.  A rank always maps to the same address.
+(a Zipf law with exponent ~1.37), which gives 67,963 distinct clients in 1,000,000 lines and
+keeps finding new ones as the log grows (365,245 in 10,000,000 lines), like a real log and
+unlike a fixed pool. A rank always maps to the same address; 14.9 % of the lines have an IPv6
+client, 1.9 % an IPv4-mapped one.
 """
 
 from __future__ import annotations

@@ -449,6 +449,9 @@ def test_output_that_cannot_be_opened_is_exit_1(tmp_path):
         (["--rsyslog", "-o", "x"], "--output cannot be used with --rsyslog"),
         (["--rsyslog", "file"], "FILE arguments cannot be used with --rsyslog"),
         (["--in-place", "-o", "x", "file"], "--output cannot be used with --in-place"),
+        (["--in-place", "--jobs", "2", "file"], "--jobs cannot be used with --in-place"),
+        (["--check", "--jobs", "2"], "--jobs cannot be used with --check"),
+        (["--rsyslog", "--jobs", "2"], "--jobs cannot be used with --rsyslog"),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(args, message):

@@ -280,6 +280,60 @@ def test_a_killed_worker_is_an_error_not_a_hang(tmp_path: Path) -> None:
         signal.signal(signal.SIGALRM, previous)
 
 
+_KILLED_PARENT = """
+import os, sys, time
+from functools import partial
+from ipmask import parallel
+from ipmask.core import Masker
+from ipmask.formats import FilterStats, get_filter
+
+class Slow:
+    name = "slow"
+
+    def __init__(self):
+        self.stats = FilterStats()
+
+    def __call__(self, block):
+        os.write(1, b"%d\\n" % os.getpid())  # one write: the workers' lines cannot interleave
+        time.sleep(0.2)
+        return block
+
+parallel.mask_file(sys.argv[1], jobs=2, make_filter=Slow,
+                   make_any=partial(get_filter, "any", Masker()), write=lambda data: None,
+                   range_size=4096, range_slack=4096)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\tZ" not in status.split("State:", 1)[1].split("\n", 1)[0]
+
+
+def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """Workers of a parent killed with SIGKILL do not linger: they end within seconds."""
+    path = tmp_path / "slow.log"
+    path.write_bytes(b"client 203.0.113.7\n" * 20000)
+    with subprocess.Popen(
+        [sys.executable, "-c", _KILLED_PARENT, str(path)], stdout=subprocess.PIPE
+    ) as parent:
+        assert parent.stdout is not None
+        workers: set[int] = set()
+        while len(workers) < 2:
+            workers.add(int(parent.stdout.readline()))
+        parent.kill()
+    deadline = time.monotonic() + 10
+    try:
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_running, workers))
+    finally:
+        for pid in filter(_running, workers):
+            os.kill(pid, signal.SIGKILL)  # the ones this test started, should it fail
+
+
 def test_stop_writes_what_was_read_and_nothing_after(awkward: Path) -> None:
     """After a stop request, the ranges in flight are written and no new one is started."""
     make = partial(get_filter, "combined", Masker())
@@ -310,15 +364,12 @@ def test_stop_writes_what_was_read_and_nothing_after(awkward: Path) -> None:
     assert got.endswith(b"\n")
 
 
-def test_spawned_workers_give_the_same_bytes(
+def test_without_fork_one_process_does_the_work(
     awkward: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where fork is missing, spawned workers build their filters from the pickled settings."""
-    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))
-    make = partial(get_filter, "combined", Masker())
-    expected, _ = one_process(awkward, make)
-    got, _ = in_jobs(awkward, make, range_size=256 << 10, range_slack=256 << 10)
-    assert got == expected
+    """Where the platform cannot fork, --jobs falls back to one process, and says why."""
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert "cannot fork" in (parallel.refusal(str(awkward), 2) or "")
 
 
 @settings(

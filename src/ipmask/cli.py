@@ -333,8 +333,9 @@ def _pick_mode(given: dict[str, object]) -> Callable[[Settings], int]:
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(map(_option_name, chosen))} cannot be combined")
     runner, refused = _MODES[chosen[0]]
-    for name in refused:
-        if given[name]:
+    # --jobs is 1 unless given, so it counts as given only when it asks for more.
+    for name in (*refused, "jobs"):
+        if given[name] != 1 if name == "jobs" else given[name]:
             raise click.UsageError(
                 f"{_option_name(name)} cannot be used with {_option_name(chosen[0])}"
             )
@@ -442,7 +443,7 @@ def command(
     written as soon as they are complete; files go through in large blocks.
     """
     given = {"in_place": in_place, "check": check, "rsyslog": rsyslog}
-    runner = _pick_mode({**given, "output": output, "stats": stats, "files": files})
+    runner = _pick_mode({**given, "output": output, "stats": stats, "files": files, "jobs": jobs})
     if in_place and (not files or "-" in files):
         raise click.UsageError("--in-place needs the files to rewrite (not standard input)")
     count = stats or verbose

@@ -1,8 +1,9 @@
 """``--jobs N``: mask one large regular file in N worker processes, output in the original order.
 
 The file is planned as a series of byte ranges, each ending right after a newline. Workers mask
-ranges (each reads its range itself with ``pread``, so only the masked output crosses a pipe),
-and the parent writes the results strictly in range order. At most ``2 * jobs`` ranges are in
+ranges (each reads its range itself with ``pread``, and a forked worker leaves the masked output
+in shared memory, so almost nothing crosses a pipe), and the parent writes the results strictly
+in range order. At most ``2 * jobs`` ranges are in
 flight, so memory stays bounded however large the file is: a range is about
 :data:`RANGE_SIZE`, and a range that would need more than :data:`RANGE_SLACK` extra bytes to
 reach a newline (a huge line) is masked by the parent itself, streaming, after the ranges
@@ -16,7 +17,9 @@ file's first block of lines, as the single-process filter does, so a filter that
 something on its first block (``auto`` picks the format there) settles it the same way.
 
 Standard input, pipes and compressed files are read by one process: the plan needs to know
-where lines end before masking them, which only a regular, uncompressed file allows.
+where lines end before masking them, which only a regular, uncompressed file allows. Workers
+are forked, so they share the filters' set-up (compiled patterns, templates) and the output
+slots without pickling anything; where a platform cannot fork, one process does the work.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import multiprocessing
 import os
 import signal
 import stat
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,6 +58,8 @@ RANGE_SIZE = 4 << 20
 RANGE_SLACK = 4 << 20
 #: How much is read at a time while looking for the end of a line.
 _SCAN = 64 << 10
+#: How often a worker checks that its parent is still there.
+_WATCH_SECONDS = 0.5
 
 _Make = Callable[[], LineFilter]
 #: A worker's answer for one range: the masked bytes (or their length, when they were put in
@@ -100,6 +107,13 @@ def refusal(path: str, jobs: int) -> str | None:
         return "one job asked for"
     if path == "-":
         return "standard input is read by one process"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "this platform cannot fork worker processes"
+    return _file_refusal(path)
+
+
+def _file_refusal(path: str) -> str | None:
+    """Why this file cannot be split: not regular, compressed, or small."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -241,9 +255,9 @@ class _Masking:
 # -- the workers --------------------------------------------------------------------------------
 
 _worker: _Masking | Exception | None = None
-#: Forked workers put a range's output in shared memory, one slot per range in flight, so
-#: that the parent writes it out without it being pickled and piped (which costs the parent
-#: about as much as masking costs a worker). None: send it through the pipe.
+#: Workers put a range's output in shared memory, one slot per range in flight, so that the
+#: parent writes it out without it being pickled and piped (which costs the parent about as
+#: much as masking costs a worker).
 _slots: _Slots | None = None
 
 
@@ -282,7 +296,7 @@ def _start_worker(
     identity: tuple[int, int],
     make_filter: _Make,
     make_any: _Make,
-    slots: _Slots | None,
+    slots: _Slots,
 ) -> None:
     """Pool initializer: signals as a plain worker, the file opened, the filters built.
 
@@ -297,6 +311,7 @@ def _start_worker(
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         info = os.fstat(fd)
@@ -310,6 +325,13 @@ def _start_worker(
         _worker = exc
 
 
+def _end_with(parent: int) -> None:
+    """End this worker once its parent is gone (killed with SIGKILL, it cannot say so)."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)
+
+
 def _mask_range(start: int, end: int, slot: int) -> _Result:
     """Pool task: one range, masked, in its shared-memory slot or as one bytes object."""
     if not isinstance(_worker, _Masking):
@@ -319,14 +341,6 @@ def _mask_range(start: int, end: int, slot: int) -> _Result:
     length = _slots.put(slot, parts) if _slots is not None else None
     data = b"".join(parts) if length is None else length
     return data, numbers, failed, name
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    # fork shares the filters' set-up and the output slots without pickling; spawn (where
-    # fork is missing) needs make_filter and make_any to be picklable (a partial of
-    # get_filter is), and the output comes back through the pipe.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
 
 
 def mask_file(
@@ -394,10 +408,8 @@ def _run(
         return signals.stopping
 
     window = 2 * jobs  # ranges in flight: one being masked and one waiting, per worker
-    context = _context()
     # Room for a range, its slack and the growth of short addresses being masked.
     slots = _Slots.create(window, 2 * (range_size + range_slack) + _SCAN)
-    forked = context.get_start_method() == "fork"
     in_flight: deque[tuple[Future[_Result], int]] = deque()
 
     def collect() -> None:
@@ -407,7 +419,9 @@ def _run(
         counts.add(numbers, failed, name)
 
     parent: _Masking | None = None
-    initargs = (path, (info.st_dev, info.st_ino), make_filter, make_any, slots if forked else None)
+    initargs = (path, (info.st_dev, info.st_ino), make_filter, make_any, slots)
+    # Forked (see refusal): the filters and slots are inherited, never pickled.
+    context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=initargs)
     try:
         for number, (for_worker, start, end) in enumerate(
@@ -433,7 +447,7 @@ def _run(
         # A worker was killed (out of memory, a signal): say so instead of waiting forever.
         raise WorkerError(f"cannot mask {path}: a worker process died ({exc})") from exc
     finally:
-        # On an error, the ranges still in flight are dropped, not waited for.
+        # On an error, ranges not started yet are dropped; those being masked end first.
         pool.shutdown(wait=True, cancel_futures=True)
         slots.memory.close()
     return counts
