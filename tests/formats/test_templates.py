@@ -171,6 +171,37 @@ def test_templates_without_free_text_tail_have_no_fast_split(template: str) -> N
     assert compile_apache(template).fast is None
 
 
+def _line(client: bytes) -> bytes:
+    return client + b" - - " + T + b' "GET / HTTP/1.1" 200 5 "-" "ua"'
+
+
+def test_fast_split_cuts_at_every_line_break() -> None:
+    """Each break gives one match: the client of a fitting line, the break alone otherwise."""
+    fast = compile_apache(APACHE_STOCK["combined"]).fast
+    assert fast is not None
+    block = b"\n".join([_line(b"192.0.2.1"), _line(b"192.0.2.2"), b"error from 203.0.113.9"])
+    assert fast.split(block)[1::2] == [b"\n192.0.2.2", b"\n"]
+
+
+def test_fast_split_needs_the_line_before_to_end_in_a_quote() -> None:
+    """A line after one that does not end in '"' leaves its break alone."""
+    fast = compile_apache(APACHE_STOCK["combined"]).fast
+    assert fast is not None
+    block = b"\n".join([_line(b"192.0.2.1"), _line(b"192.0.2.2") + b" 7", _line(b"192.0.2.3")])
+    assert fast.split(block)[1::2] == [b"\n192.0.2.2", b"\n"]
+
+
+def test_fast_split_leaves_later_groups_empty_for_a_line_that_does_not_fit() -> None:
+    """With several groups, a line that does not fit has the break alone and empty groups."""
+    fast = compile_apache(APACHE_STOCK["vhost_combined"]).fast
+    assert fast is not None
+    parts = fast.split(
+        b"\n".join([b"h:80 " + _line(b"192.0.2.%d" % i) for i in (1, 2)] + [b"h:80 x"])
+    )
+    assert parts[1:3] == [b"\nh:80 ", b"192.0.2.2"]
+    assert parts[4:6] == [b"\n", b""]
+
+
 def test_quotes_are_counted_per_line() -> None:
     """The template's own quotes are what the fast way expects on every line."""
     assert compile_apache(APACHE_STOCK["combined"]).quotes == 6

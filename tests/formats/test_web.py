@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 
 from ipmask.core import Masker
 from ipmask.formats import base, get_filter
+from ipmask.formats.templates import APACHE_STOCK, compile_apache
+from ipmask.formats.web import WebFilter
 
 T = b"[10/Oct/2023:13:55:36 +0200]"
 UA = b"Mozilla/5.0 (X11) Chrome/120.0.0.0 Safari/537.36 Monitor/1.2.3.4 from 198.51.100.9"
@@ -128,6 +131,70 @@ def test_line_not_ending_in_a_quote_is_unfit() -> None:
     assert f.stats.unfit == 1
 
 
+@pytest.mark.parametrize("where", [0, 2])
+def test_extra_unquoted_field_in_the_first_or_last_line_is_unfit(where: int) -> None:
+    """The first and last line of a block are matched in full, field by field."""
+    f = get_filter("combined", Masker(), count=True)
+    lines = [combined(b"192.0.2.%d" % i) for i in range(3)]
+    lines[where] = lines[where].replace(b" 200 512 ", b" 200 512 203.0.113.7 ")
+    out = f(b"".join(lines)).splitlines(keepends=True)
+    assert b" 200 512 203.0.113.XXX " in out[where]
+    assert f.stats.unfit == 1
+
+
+def test_escaped_quotes_do_not_make_up_for_a_missing_field() -> None:
+    """Escaped quotes are not the template's own: a line short of a field is still unfit."""
+    f = get_filter("combined", Masker(), count=True)
+    short = combined(b"192.0.2.2").replace(b' 200 512 "-" ', b" 200 512 ")
+    out = f(combined(b"192.0.2.1") + short + combined(b"192.0.2.3", ua=b'say \\"hi\\"'))
+    assert out.splitlines()[1].endswith(b' from 198.51.100.XXX"')
+    assert f.stats.unfit == 1
+
+
+def test_a_block_of_fitting_lines_takes_the_fast_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fitting lines are not split with the whole template, except the block's first line."""
+    exact_led = WebFilter._exact_led
+    lines: list[int] = []
+
+    def spy(self: WebFilter, block: bytes) -> bytes:
+        lines.append(block.count(b"\n"))
+        return exact_led(self, block)
+
+    monkeypatch.setattr(WebFilter, "_exact_led", spy)
+    f = get_filter("combined", Masker())
+    assert f(combined(b"192.0.2.1") * 5) == combined(b"192.0.2.XXX") * 5
+    assert lines == [1]
+
+
+def test_empty_client_between_fitting_lines_fits() -> None:
+    """A line with an empty client field fits (the exact way reads it), and nothing changes."""
+    f = get_filter("combined", Masker(), count=True)
+    out = f(combined(b"192.0.2.1") + combined(b"") + combined(b"192.0.2.3"))
+    assert out == combined(b"192.0.2.XXX") + combined(b"") + combined(b"192.0.2.XXX")
+    assert f.stats.unfit == 0
+
+
+def test_bad_field_before_the_last_address_is_unfit() -> None:
+    """A line whose time does not parse is unfit, even when later fields look right."""
+    template = '%a %t "%{X-Forwarded-For}i" %{c}a "%r"'
+    f = get_filter("any", Masker(), apache_format=template, count=True)
+
+    def line(when: bytes) -> bytes:
+        return b"192.0.2.1 " + when + b' "203.0.113.7" 198.51.100.1 "GET /"\n'
+
+    out = f(line(T) + line(b"[yesterday]") + line(T))
+    assert out.splitlines()[1] == b'192.0.2.XXX [yesterday] "203.0.113.XXX" 198.51.100.XXX "GET /"'
+    assert f.stats.unfit == 1
+
+
+def test_one_line_blocks_mask_like_longer_ones() -> None:
+    """A block of one line, as a pipe gives it, is masked like the same line in a block."""
+    f = get_filter("combined", Masker(), count=True)
+    lines = [combined(b"192.0.2.%d" % i) for i in range(3)]
+    assert b"".join(map(f, lines)) == get_filter("combined", Masker())(b"".join(lines))
+    assert (f.stats.ipv4, f.stats.unfit) == (3, 0)
+
+
 @pytest.mark.parametrize("ending", [b"\r\n", b""])
 def test_line_endings_survive(ending: bytes) -> None:
     """A CRLF line keeps its \\r, and a last line without a newline gets none."""
@@ -182,6 +249,35 @@ def test_a_block_masks_like_its_lines_one_by_one(lines: list[bytes]) -> None:
     f = get_filter("combined", Masker())
     assert whole == b"".join(map(f, lines))
     assert whole.count(b"\n") == block.count(b"\n")
+
+
+# Fitting lines without escapes (blocks the fast way takes), and lines the fast way must turn
+# down: a field or the last '"' missing, an empty client, a CRLF line end.
+_plain = st.builds(
+    lambda c, r, u: combined(c, ua=u, request=r),
+    _client,
+    st.sampled_from([b"GET / HTTP/1.1", b"GET /203.0.113.50 HTTP/1.1"]),
+    st.sampled_from([UA, b"Chrome/120.0.0.0", b""]),
+)
+_odd = st.one_of(
+    _unfit,
+    _plain.map(lambda line: line.replace(b' 200 512 "-" ', b" 200 512 ", 1)),
+    _plain.map(lambda line: line[:-2] + b"\n"),
+    _plain.map(lambda line: line[line.index(b" ") :]),
+    _plain.map(lambda line: line.replace(b"\n", b"\r\n")),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_plain, _plain, _plain, _plain, _fitting, _odd), max_size=12))
+def test_the_fast_way_masks_like_the_exact_way(lines: list[bytes]) -> None:
+    """A block gives the same bytes and counts with the fast way as with the exact way alone."""
+    template = compile_apache(APACHE_STOCK["combined"])
+    exact_only = replace(template, fast=None, fast_roles=None)
+    fast, exact = (WebFilter("combined", t, Masker(), count=True) for t in (template, exact_only))
+    block = b"".join(lines)
+    assert fast(block) == exact(block)
+    assert fast.stats == exact.stats
 
 
 @settings(max_examples=150, deadline=None)

@@ -79,9 +79,11 @@ class Template:
     ``line`` matches one line (without its newline). ``exact`` splits a block at every line
     break followed by a fitting line, into its groups (``roles``, one per group; the first
     starts with the line break). ``fast``, when the template allows it, splits a block at every
-    line break that follows '"' and is followed by a line whose beginning fits, into the groups
-    up to the last address field (``fast_roles``); the rest of the line is the caller's to check,
-    with ``quotes``, the number of '"' the template's own text puts on each line.
+    line break into the groups up to the last address field (``fast_roles``): a break that
+    follows '"' and is followed by a line whose beginning fits yields the line's values, any
+    other break a first group holding the break alone (see ``_fast``). The rest of the line
+    is the caller's to check, with ``quotes``, the number of '"' the template's own text puts
+    on each line.
     """
 
     source: str
@@ -284,14 +286,18 @@ def _groups(pieces: Pieces) -> list[tuple[str, str]]:
 
 # The local time is always 26 characters; a fixed width is what lets the fast check run quickly.
 _FAST_TIME = r".{26}"
+# Behind a line break: the line before it ends in '"'.
+_AFTER_QUOTE = r'(?<="\n)'
 
 
 def _fast(pieces: Pieces) -> tuple[str, tuple[str, ...]] | None:
     """The fast split for a template that ends in '"' and has free text after its addresses.
 
-    The pattern starts at a line break that follows '"' (the end of the previous line),
-    captures the groups through the last address field, and checks what follows up to the
-    first free-text field with a lookahead; the rest of the line is not captured.
+    The pattern matches at every line break. When the line before ends in '"' and the line
+    after starts like the template (up to its first free-text field, checked by a lookahead),
+    the groups through the last address field are captured, the first starting with the
+    break. At any other break the first group holds the break alone and the others are empty,
+    so a block's lines are counted and checked by the split itself.
     """
     last = max(i for i, (role, _, _) in enumerate(pieces) if role != KEEP)
     if pieces[-1][2] is not None or not pieces[-1][1].endswith('"'):
@@ -301,10 +307,16 @@ def _fast(pieces: Pieces) -> tuple[str, tuple[str, ...]] | None:
     if free is None:
         return None
     groups = _groups(pieces[: last + 1])
-    head = "".join(f"({regex})" for _, regex in groups)
     ahead = "".join(_FAST_TIME if regex == _TIME else regex for _, regex, _ in rest[:free])
-    # "\n" first so that the engine skips to line breaks quickly; the quote is checked behind.
-    return f'(\\n(?<="\\n){head[1:]}(?={ahead})', tuple(role for role, _ in groups)
+    # "\n" first so that the engine skips to line breaks quickly. The groups after the first
+    # may be empty only right after the break, so that a line that does not fit cannot leave
+    # some of its fields out instead. (A fitting line whose first group is empty looks like
+    # one that does not fit, and its block takes the exact way.)
+    regexes = [regex for _, regex in groups]
+    regexes[-1] += f"(?={ahead})"
+    head = f"(\\n(?:{_AFTER_QUOTE}{regexes[0]}|))"
+    tail = "".join(f"((?<!\\n){regex}|(?<=\\n))" for regex in regexes[1:])
+    return head + tail, tuple(role for role, _ in groups)
 
 
 def _compile(source: str, items: list[str | Field], family: str) -> Template:

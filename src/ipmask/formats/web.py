@@ -3,10 +3,11 @@
 A block goes one of two ways, both without Python code per line:
 
 - fast (templates ending in '"' with free text after the address fields, such as
-  ``combined``): one ``re.split`` cuts the block at every line that starts like the template
-  and follows a line ending in '"'; only the fields up to the last address are captured. The
-  block passes when every line was cut there and its first and last lines match the whole
-  template; otherwise it goes the exact way.
+  ``combined``): one ``re.split`` cuts the block at every line break, capturing the fields up
+  to the last address of a line that starts like the template and follows a line ending in
+  '"', and the break alone before any other line. The block passes when no break stands
+  alone, it holds as many quotes as its lines' templates, and its first and last lines match
+  the whole template; otherwise it goes the exact way.
 - exact: one ``re.split`` with the whole template, so each fitting line is cut into its groups
   and whatever lies between matches is a line that does not fit; those get the `any` rules.
 
@@ -20,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FieldCache, FilterStats, count_lines
+from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FieldCache, FilterStats
 from ipmask.formats.templates import ADDR, HOST, KEEP, LIST, Template
 
 if TYPE_CHECKING:
@@ -120,46 +121,51 @@ class WebFilter:
     ) -> bytes | None:
         """Mask a block whose lines all fit the fast checks; None if one does not."""
         parts = split(block)
-        lines = count_lines(block)
-        # Every line but the first must have been cut; the first and last must fit exactly;
-        # and the block must hold as many quotes as its lines' templates (no extra field).
-        if len(parts) // stride != lines - 1 or not self._quotes_fit(block, lines):
+        # A final line break starts no line: its match (the break alone) is left out.
+        stop = len(parts) - stride if block[-1:] == b"\n" else len(parts)
+        # Each line after the first must start like the template and follow a line ending in
+        # '"' (else its break stands alone); the block must hold as many quotes as its lines'
+        # templates (no field missing or added); the first and last line must fit exactly.
+        starts = parts[1:stop:stride]
+        if b"\n" in starts or not self._quotes_fit(block, len(starts) + 1):
             return None
         last = block.rfind(b"\n", 0, len(block) - 1) + 1
         if not (
             self._line(parts[0]) and self._line(block, last, len(block) - (block[-1:] == b"\n"))
         ):
             return None
-        self._mask_columns(parts, stride, columns)
+        self._mask_columns(parts, stride, columns, stop)
         parts[0] = self._exact_led(b"\n" + parts[0])[1:]
         return b"".join(parts)
 
     def _quotes_fit(self, block: bytes, lines: int) -> bool:
         """Whether the block's unescaped quotes are exactly those of its lines' templates."""
         extra = block.count(b'"') - self._quotes * lines
-        if not extra:
-            return True
-        # Apache (and nginx with escape=json) write a quote in a field as \"; a block with an
-        # escaped backslash (\\) cannot be counted this simply and takes the exact way.
-        return b"\\" in block and b"\\\\" not in block and extra == block.count(b'\\"')
+        escaped = block.count(b'\\"') if b"\\" in block else 0
+        # Apache (and nginx with escape=json) write a quote in a field as \"; a block that also
+        # holds an escaped backslash (\\) cannot be counted this simply and takes the exact way.
+        return extra == escaped and not (escaped and b"\\\\" in block)
 
     def _exact_led(self, block: bytes) -> bytes:
         """Mask a block that starts with a line break (which stays)."""
         split, stride, columns = self._exact
         parts = split(block)
-        self._mask_columns(parts, stride, columns)
+        self._mask_columns(parts, stride, columns, len(parts))
         fitting = len(parts) // stride
         lines = block.count(b"\n") - (block[-1:] == b"\n")
         if fitting != lines:
             self._unfit(parts, stride, lines - fitting)
         return b"".join(parts)
 
-    def _mask_columns(self, parts: list[bytes], stride: int, columns: list[Column]) -> None:
+    def _mask_columns(
+        self, parts: list[bytes], stride: int, columns: list[Column], stop: int
+    ) -> None:
+        """Mask each address column of ``parts[:stop]``."""
         for index, cache in columns:
-            column = parts[index::stride]
+            column = parts[index:stop:stride]
             if self._count:
                 self._tally(column, int(index == 1))
-            parts[index::stride] = map(cache.__getitem__, column)
+            parts[index:stop:stride] = map(cache.__getitem__, column)
 
     def _tally(self, column: list[bytes], lead: int) -> None:
         stats = self.stats
