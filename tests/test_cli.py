@@ -15,11 +15,11 @@ import time
 
 import pytest
 
-from ipmask.cli import Settings, _Run
+from ipmask.cli.run import Settings, _Run
 from ipmask.core import Masker
 from ipmask.formats import FilterStats, get_filter
 from ipmask.output import Output
-from ipmask.streams import Signals
+from ipmask.signals import Signals
 
 COMMAND = [sys.executable, "-m", "ipmask"]
 #: Upper bound for anything that should take a moment; a hung test fails instead of hanging.

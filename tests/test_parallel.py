@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipmask import parallel
+from ipmask import parallel, ranges
 from ipmask.core import Masker
 from ipmask.formats import FilterStats, LineFilter, get_filter
-from ipmask.streams import BLOCK_SIZE, LINE_CAP, InputError, LineBlocks, Signals, open_source
+from ipmask.signals import Signals
+from ipmask.streams import BLOCK_SIZE, LINE_CAP, InputError, LineBlocks, open_source
 
 #: Small ranges, so that even small test files are split into many of them.
 SMALL = {"range_size": 4096, "range_slack": 8192}
@@ -369,7 +370,7 @@ def test_without_fork_one_process_does_the_work(
 ) -> None:
     """Where the platform cannot fork, --jobs falls back to one process, and says why."""
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    assert "cannot fork" in (parallel.refusal(str(awkward), 2) or "")
+    assert "cannot fork" in (ranges.refusal(str(awkward), 2) or "")
 
 
 @settings(
@@ -424,7 +425,7 @@ def test_reads_at_the_readers_block_offsets(tmp_path: Path) -> None:
     path.write_bytes(b"a\n" * (BLOCK_SIZE + 10))
     fd = os.open(path, os.O_RDONLY)
     try:
-        chunks = list(parallel._chunks(fd, 1000, 2 * BLOCK_SIZE + 6, lambda: False))
+        chunks = list(ranges.chunks(fd, 1000, 2 * BLOCK_SIZE + 6, lambda: False))
     finally:
         os.close(fd)
     ends = []
@@ -440,7 +441,7 @@ def test_plan_covers_the_file_with_ranges_ending_lines(awkward: Path) -> None:
     data = awkward.read_bytes()
     fd = os.open(awkward, os.O_RDONLY)
     try:
-        plan = list(parallel._plan(fd, len(data), 4096, 8192))
+        plan = list(ranges.plan(fd, len(data), 4096, 8192))
     finally:
         os.close(fd)
     assert plan[0][1] == 0
@@ -463,19 +464,19 @@ def test_refusal_reasons(tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress(b"1.2.3.4\n"))
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    assert parallel.refusal(str(big), 2) is None
-    assert "one job" in (parallel.refusal(str(big), 1) or "")
-    assert "standard input" in (parallel.refusal("-", 2) or "")
-    assert "regular" in (parallel.refusal(str(fifo), 2) or "")
-    assert "compressed" in (parallel.refusal(str(packed), 2) or "")
-    assert "small" in (parallel.refusal(str(small), 2) or "")
+    assert ranges.refusal(str(big), 2) is None
+    assert "one job" in (ranges.refusal(str(big), 1) or "")
+    assert "standard input" in (ranges.refusal("-", 2) or "")
+    assert "regular" in (ranges.refusal(str(fifo), 2) or "")
+    assert "compressed" in (ranges.refusal(str(packed), 2) or "")
+    assert "small" in (ranges.refusal(str(small), 2) or "")
 
 
 def test_broken_compressed_file_is_left_to_one_process(tmp_path: Path) -> None:
     """A file with gzip's magic but broken data is refused (one process reports the error)."""
     broken = tmp_path / "broken.gz"
     broken.write_bytes(b"\x1f\x8b\x08" + b"not really gzip" * 100)
-    assert "compressed" in (parallel.refusal(str(broken), 2) or "")
+    assert "compressed" in (ranges.refusal(str(broken), 2) or "")
 
 
 def test_a_file_that_shrinks_ends_where_its_data_ends(tmp_path: Path) -> None:
@@ -484,8 +485,8 @@ def test_a_file_that_shrinks_ends_where_its_data_ends(tmp_path: Path) -> None:
     path.write_bytes(b"no newline here")
     fd = os.open(path, os.O_RDONLY)
     try:
-        assert parallel._line_end(fd, 3, 1000, 5000) == 15
-        assert b"".join(parallel._chunks(fd, 0, 1000, lambda: False)) == b"no newline here"
+        assert ranges._line_end(fd, 3, 1000, 5000) == 15
+        assert b"".join(ranges.chunks(fd, 0, 1000, lambda: False)) == b"no newline here"
     finally:
         os.close(fd)
 
@@ -547,7 +548,7 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     """A file that is not there is reported with its name, before and during masking."""
     missing = str(tmp_path / "gone.log")
     with pytest.raises(InputError, match=r"gone\.log"):
-        parallel.refusal(missing, 2)
+        ranges.refusal(missing, 2)
     with pytest.raises(InputError, match=r"gone\.log"):
         in_jobs(Path(missing), partial(get_filter, "any", Masker()))
 

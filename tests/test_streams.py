@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from ipmask import streams
 from ipmask.core import Masker
+from ipmask.signals import Signals
 from ipmask.streams import (
     InputError,
     LineBlocks,
-    Signals,
     Source,
     cut_point,
     open_source,

@@ -16,7 +16,8 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, TextIO
 
 from ipmask.core import Masker
-from ipmask.streams import InputError, LineBlocks, Signals, open_source
+from ipmask.signals import Signals
+from ipmask.streams import InputError, LineBlocks, open_source
 
 if TYPE_CHECKING:
     from ipmask.formats import LineFilter
