@@ -467,6 +467,33 @@ def test_mask_field(field: bytes, expected: bytes | None) -> None:
     assert masker.mask_field(field) == expected  # and again, from its cache
 
 
+@pytest.mark.parametrize("keep", [(), ("192.0.2.0/24",)])
+def test_field_masker_agrees_with_mask_field(keep: tuple[str, ...]) -> None:
+    """field_masker(lead) masks lead + field as mask_field masks the field, lead kept."""
+    masker = Masker(keep=keep)
+    first = masker.field_masker(b"\n")
+    for field in [b"78.46.198.140", b"192.0.2.7", b"078.46.198.140", b"[2001:db8::1]:443", b"-"]:
+        expected = masker.mask_field(field)
+        assert first(b"\n" + field) == (None if expected is None else b"\n" + expected)
+    assert first(b"78.46.198.140") is None  # no lead
+
+
+@given(
+    value=st.integers(0, 2**32 - 1),
+    prefix=st.integers(0, 32),
+    style=st.sampled_from(["x", "zero"]),
+    pads=st.lists(st.integers(1, 3), min_size=4, max_size=4),
+)
+def test_field_masker_matches_oracle(value: int, prefix: int, style: str, pads: list[int]) -> None:
+    """The quick way for canonical addresses and the general way agree with the contract."""
+    assume(style == "zero" or prefix % 8 == 0)
+    masker = Masker(ipv4_prefix=prefix, style=style)
+    text = v4_text(value, pads).encode()
+    expected = b"<" + oracle_v4(value, prefix, style).encode()
+    assert masker.field_masker(b"<")(b"<" + text) == expected
+    assert masker.mask_bytes(b"<" + text) == expected
+
+
 def test_mask_bytes_counted_counts_per_family() -> None:
     """Counts: mapped addresses are IPv4, kept ones and look-alikes are not counted."""
     masker = Masker(keep=["loopback"])
@@ -507,7 +534,7 @@ def test_short_prefix_rewrites_the_lead() -> None:
 
 
 def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The caches are emptied between blocks once full, and results stay right."""
+    """The caches rotate between blocks once full, and results stay right."""
     monkeypatch.setattr(core, "CACHE_LIMIT", 4)
     masker = Masker()
     for i in range(20):
@@ -517,6 +544,20 @@ def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         assert masker.mask_field(b"192.0.2.%d" % i) == b"192.0.2.XXX"
     assert len(masker._v4.repl) <= 4 + 2
+    assert len(masker._v4._old[0]) <= 4 + 2
+
+
+def test_old_generation_keeps_rewritten_leads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A match found again after a rotation still has its rewritten lead cut and is counted."""
+    monkeypatch.setattr(core, "CACHE_LIMIT", 2)
+    masker = Masker()
+    lines = [b"a 010.0.%d.1 b\n" % i for i in range(3)]
+    for line in lines:
+        masker.mask_bytes(line)
+    # One block with all three: the first two now sit in the old generation.
+    out, ipv4, ipv6 = masker.mask_bytes_counted(b"".join(lines))
+    assert out == b"a 10.0.0.XXX b\na 10.0.1.XXX b\na 10.0.2.XXX b\n"
+    assert (ipv4, ipv6) == (3, 0)
 
 
 def test_repr_names_the_policy() -> None:

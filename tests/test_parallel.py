@@ -415,8 +415,10 @@ def test_slots_refuse_what_does_not_fit() -> None:
     """A slot takes output up to its size and reports a larger one as not fitting."""
     slots = parallel._Slots.create(2, 8)
     assert slots.put(1, [b"abc", b"defgh"]) == 8
-    assert slots.take(1, 8) == b"abcdefgh"
+    with slots.view(1, 8) as view:
+        assert view == b"abcdefgh"
     assert slots.put(0, [b"abcdefghi"]) is None
+    slots.memory.close()  # fails if a view were still held
 
 
 def test_reads_at_the_readers_block_offsets(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ipmask import streams
 from ipmask.core import Masker
+from ipmask.hostnames import HostnameMasker
 from ipmask.signals import Signals
 from ipmask.streams import (
     InputError,
@@ -54,15 +55,20 @@ def split_lines(data: bytes) -> list[bytes]:
     return re.findall(rb"[^\n]*\n|[^\n]+\Z", data)
 
 
-def blocks_of(data: bytes, chunk_sizes: list[int], cap: int) -> tuple[LineBlocks, list]:
-    """Run LineBlocks over ``data`` cut into chunks of the given sizes (cycled)."""
+def chunked(data: bytes, chunk_sizes: list[int]) -> list[bytes]:
+    """``data`` cut into chunks of the given sizes (cycled)."""
     chunks, i, k = [], 0, 0
     while i < len(data):
         size = chunk_sizes[k % len(chunk_sizes)]
         chunks.append(data[i : i + size])
         i += size
         k += 1
-    blocks = LineBlocks(chunks, line_cap=cap, block_size=max(chunk_sizes))
+    return chunks
+
+
+def blocks_of(data: bytes, chunk_sizes: list[int], cap: int) -> tuple[LineBlocks, list]:
+    """Run LineBlocks over ``data`` cut into chunks of the given sizes (cycled)."""
+    blocks = LineBlocks(chunked(data, chunk_sizes), line_cap=cap, block_size=max(chunk_sizes))
     return blocks, list(blocks)
 
 
@@ -369,6 +375,22 @@ def test_line_blocks_keep_every_byte_and_cut_exactly_the_long_lines(data, chunk_
             assert part.endswith(b"\n")
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.one_of(lines_strategy, lines_strategy.map(lambda d: d + b"\n")),
+    chunk_sizes=st.lists(st.integers(1, 16), min_size=1, max_size=5),
+)
+def test_line_blocks_without_counting_give_the_same_blocks(data, chunk_sizes):
+    """count_lines=False changes only the line count (left at 0), never the blocks."""
+    counted, expected = blocks_of(data, chunk_sizes, 24)
+    uncounted = LineBlocks(
+        chunked(data, chunk_sizes), line_cap=24, block_size=max(chunk_sizes), count_lines=False
+    )
+    assert list(uncounted) == expected
+    assert (uncounted.lines, uncounted.bytes) == (0, counted.bytes)
+    assert uncounted.long_lines == counted.long_lines
+
+
 def test_line_blocks_pass_a_slow_pipe_line_by_line():
     """Each chunk ending in a newline comes out as its own block at once."""
     blocks = LineBlocks(iter([b"one\n", b"tw", b"o\nthr", b"ee\n"]))
@@ -381,11 +403,11 @@ def test_last_line_without_newline_comes_out_as_it_is():
 
 
 def test_long_line_pieces_stay_bounded_and_cut_after_separators():
-    """A line far longer than the cap comes in pieces no larger than cap + block."""
+    """A line far longer than the cap comes in pieces no larger than a block."""
     line = b"word " * 10_000 + b"\n"
     blocks, out = blocks_of(line, [1000], cap=4096)
     assert all(not whole for _, whole in out)
-    assert max(len(part) for part, _ in out) <= 4096 + 1000
+    assert max(len(part) for part, _ in out) <= 1000
     assert all(part.endswith((b" ", b"\n")) for part, _ in out)
     assert blocks.long_lines == 1
 
@@ -411,16 +433,37 @@ def test_block_size_above_the_cap_is_refused():
     ("data", "expected"),
     [
         (b"a 1.2.3.4 b", 10),  # after the last space
-        (b'x="1.2.3.4"', 11),  # after the closing quote
-        (b"1.2.3.4:abcgh", 12),  # between the letters g and h
+        (b'x="1.2.3.4"', 3),  # after the opening quote; never at the very end
+        (b"1.2.3.4:abcgh", 0),  # nothing safe: address and name characters only
         (b"1.2.3.4:abc::1%en0", 0),  # nothing safe: address characters only
-        (b"Chrome/120.0.0.0", 4),  # between r and o, never after the slash
+        (b"Chrome/120.0.0.0", 0),  # never inside a word or after the slash
         (b"[IPv6:2001:db8::1]", 0),  # never inside the IPv6 tag or after "["
+        (b"from a.example [192.0.2.1]", 5),  # never inside "name [addr]"
+        (b"x a.example (192.0.2.1)", 2),  # never inside "name (addr)"
+        (b"arg1=a.example, arg2=192.0.2.1", 0),  # never inside sendmail's pair
     ],
 )
 def test_cut_point(data, expected):
     """The cut falls at the last safe position, or nowhere."""
     assert cut_point(data) == expected
+
+
+def test_cut_point_looks_only_inside_its_window():
+    """With start and end, the cut falls inside them, and start means nowhere."""
+    assert cut_point(b"a b c d", 2, 5) == 4
+    assert cut_point(b"a b c d", 2, 3) == 2
+
+
+def test_cutting_a_long_line_keeps_host_name_pairs_whole():
+    """A name that spells its address is masked however a long line is cut into pieces."""
+    pair = b"connect from 54-56-24-102.dyn.example.net[54.56.24.102] "
+    masked = b"connect from 54-56-24-XXX.dyn.example.net[54.56.24.XXX] "
+    line = pair * 200 + b"\n"
+    names = HostnameMasker(MASKER, standalone=False)
+    for size in (7, 100, 333, 1000):
+        blocks = LineBlocks(chunked(line, [size]), line_cap=2000, block_size=1000)
+        pieces = [MASKER.mask_bytes(names(part)) for part, _ in blocks]
+        assert b"".join(pieces) == masked * 200 + b"\n"
 
 
 SAMPLE_ALPHABET = (

@@ -3,11 +3,13 @@
 The hot path is :meth:`Masker.mask_bytes`. It runs no Python code per line and, for an
 address seen before, none per address either:
 
-1. one ``re.split`` over the whole block with the scanning pattern (``grammar.SCAN``), which
-   starts at an address's first separator, so the engine skips quickly through other text;
+1. one ``re.split`` over the whole block per family, IPv6 first, with the scanning patterns
+   (``grammar.SCAN_V6``, ``grammar.SCAN_V4``), which start at an address's first separator,
+   so the engine skips quickly through other text;
 2. the groups of each match form a key (body plus the lead captured by a lookbehind), and a
    ``dict`` subclass maps keys to replacements; ``map(cache.__getitem__, keys)`` runs in C and
-   only calls back into Python (``__missing__``) for an address not seen before;
+   only calls back into Python (``__missing__``) for an address not seen lately (the caches
+   keep two generations, see ``ipmask.cache``);
 3. ``b"".join`` puts text and replacements back together.
 
 The leading group of an address stays in the text before the match, because a lookbehind
@@ -28,7 +30,7 @@ from ipmask import grammar
 from ipmask.errors import AddressError
 from ipmask.parse import MAPPED_PREFIX, parse_ipv4, parse_ipv6
 from ipmask.policy import Policy
-from ipmask.render import RENDERERS
+from ipmask.render import RENDERERS, ipv4_text_rule
 
 __all__ = ["Masker", "mask_ip", "mask_text"]
 
@@ -47,9 +49,20 @@ _FIELD = re.compile(
     ).encode("ascii")
 )
 
-#: Entries kept per cache before it is emptied (between blocks). Logs repeat clients heavily,
-#: so a cache this size holds the working set while staying within a few MiB.
-CACHE_LIMIT = 1 << 15
+#: Matches kept per pass and generation (see ``ipmask.cache``): logs repeat clients heavily,
+#: with a long tail of clients seen once.
+CACHE_LIMIT = 1 << 13
+
+
+def _canonical_v4(lead: bytes, kept: int) -> re.Pattern[bytes]:
+    """``lead`` and a canonical dotted quad; group 1 is the lead and the kept octets."""
+    octet = grammar.CANONICAL_OCTET.encode("ascii")
+    if kept == 4:
+        head, rest = rb"(?:%s\.){3}%s" % (octet, octet), b""
+    else:
+        head = rb"(?:%s\.){%d}" % (octet, kept)
+        rest = rb"%s(?:\.%s){%d}" % (octet, octet, 3 - kept)
+    return re.compile(b"(" + re.escape(lead) + head + b")" + rest)
 
 
 class _Replacements(dict[Key, bytes]):
@@ -67,9 +80,23 @@ class _Replacements(dict[Key, bytes]):
 
 
 class _Pass:
-    """One scan over a block for one family: pattern, caches and the split/join steps."""
+    """One scan over a block for one family: pattern, caches and the split/join steps.
 
-    __slots__ = ("_family", "_mask", "_pattern", "_stride", "families", "relead", "repl")
+    The caches have two generations, as ``ipmask.cache.Cache`` does, but they rotate only
+    between blocks: the fix-up in :meth:`split` needs every key of the block to stay known
+    until the block is done.
+    """
+
+    __slots__ = (
+        "_family",
+        "_mask",
+        "_old",
+        "_pattern",
+        "_stride",
+        "families",
+        "relead",
+        "repl",
+    )
 
     def __init__(self, pattern: str, family: int, mask: AddressMasker) -> None:
         self._pattern = re.compile(pattern.encode("ascii"))
@@ -81,9 +108,17 @@ class _Pass:
         self.families: dict[Key, int] = {}
         # Key -> length of the lead that must be cut from the text before the match.
         self.relead: dict[Key, int] = {}
+        # The previous generation: (repl, families, relead).
+        self._old: tuple[dict[Key, bytes], dict[Key, int], dict[Key, int]] = ({}, {}, {})
 
     def _replacement(self, key: Key) -> bytes:
         """Compute what replaces a match; record its family and whether its lead changes."""
+        repl, families, relead = self._old
+        if key in repl:
+            self.families[key] = families[key]
+            if key in relead:
+                self.relead[key] = relead[key]
+            return repl[key]
         body = key[0] or b""
         lead = next((g for g in key[1:] if g is not None), b"")
         full = lead + body
@@ -94,14 +129,16 @@ class _Pass:
         self.relead[key] = len(lead)
         return masked
 
+    def _rotate(self) -> None:
+        self._old = (dict(self.repl), self.families, self.relead)
+        self.repl.clear()
+        self.families = {}
+        self.relead = {}
+
     def split(self, data: bytes) -> tuple[list[bytes], list[Key], list[bytes]]:
         """Return (texts, keys, replacements); texts has one item more than keys."""
         if len(self.repl) >= CACHE_LIMIT:
-            # Emptied only here, between blocks: the fix-up below needs every key of this
-            # block to stay known until the block is done.
-            self.repl.clear()
-            self.families.clear()
-            self.relead.clear()
+            self._rotate()
         parts = self._pattern.split(data)
         stride = self._stride
         texts: list[bytes] = parts[0::stride]
@@ -155,7 +192,7 @@ class Masker:
     '78.46.198.XXX'
     """
 
-    __slots__ = ("_fields", "_render4", "_render6", "_v4", "_v6", "policy")
+    __slots__ = ("_hidden4", "_quick4", "_render4", "_render6", "_rule4", "_v4", "_v6", "policy")
 
     def __init__(
         self,
@@ -170,7 +207,11 @@ class Masker:
         self._render6 = make6(self.policy.ipv6_prefix)
         self._v6 = _Pass(grammar.SCAN_V6, 6, self._mask_address)
         self._v4 = _Pass(grammar.SCAN_V4, 4, self._mask_address)
-        self._fields: dict[bytes, bytes | None] = {}
+        # Keep networks need the value, so then every address is read as a number.
+        policy = self.policy
+        self._rule4 = None if policy.keep else ipv4_text_rule(policy.style, policy.ipv4_prefix)
+        self._quick4 = None if self._rule4 is None else _canonical_v4(b"", self._rule4[0]).fullmatch
+        self._hidden4 = b"" if self._rule4 is None else self._rule4[1]
 
     def __repr__(self) -> str:
         p = self.policy
@@ -183,12 +224,9 @@ class Masker:
 
     def _mask_address(self, text: bytes, family: int) -> tuple[bytes, int]:
         """Mask one whole address; return the new text and the family counted (0 if kept)."""
-        policy = self.policy
         if family == 4:
-            value = parse_ipv4(text)
-            if policy.keep and policy.keeps(4, value):
-                return text, 0
-            return self._render4(value), 4
+            return self._mask_ipv4(text)
+        policy = self.policy
         value = parse_ipv6(text)
         if value >> 32 == MAPPED_PREFIX:
             # An IPv4 client seen through an IPv6 socket: mask it as the IPv4 address it is.
@@ -199,6 +237,15 @@ class Masker:
         if policy.keep and policy.keeps(6, value):
             return text, 0
         return self._render6(value), 6
+
+    def _mask_ipv4(self, text: bytes) -> tuple[bytes, int]:
+        quick = None if self._quick4 is None else self._quick4(text)
+        if quick is not None:
+            return quick[1] + self._hidden4, 4
+        value = parse_ipv4(text)
+        if self.policy.keep and self.policy.keeps(4, value):
+            return text, 0
+        return self._render4(value), 4
 
     def mask_ip(self, address: str) -> str:
         """Mask one address (a zone id such as ``%eth0`` is kept); AddressError otherwise."""
@@ -215,22 +262,47 @@ class Masker:
 
         Accepted decorations: ``[addr]``, ``[IPv6:addr]``, ``[addr]:port``, ``addr:port``
         (IPv4, or IPv6 when the port cannot be a group), ``addr.port`` and ``addr%zone``.
+        Nothing is cached here: a caller that sees the same fields again keeps an
+        :class:`ipmask.cache.Cache` of its own.
         """
-        try:
-            return self._fields[field]
-        except KeyError:
-            pass
+        quick = None if self._quick4 is None else self._quick4(field)
+        if quick is not None:
+            # The usual field: a bare address as a daemon writes it.
+            return quick[1] + self._hidden4
         match = _FIELD.fullmatch(field)
-        result = None
-        if match is not None:
-            addr = match["addr"]
-            masked, _ = self._mask_address(addr, 6 if b":" in addr else 4)
-            start, end = match.span("addr")
-            result = field[:start] + masked + field[end:]
-        if len(self._fields) >= CACHE_LIMIT:
-            self._fields.clear()
-        self._fields[field] = result
-        return result
+        if match is None:
+            return None
+        addr = match["addr"]
+        masked, _ = self._mask_address(addr, 6 if b":" in addr else 4)
+        start, end = match.span("addr")
+        return field[:start] + masked + field[end:]
+
+    def field_masker(self, lead: bytes = b"") -> Callable[[bytes], bytes | None]:
+        """:meth:`mask_field` for values that start with ``lead``, which stays as it is.
+
+        Returns None for a value without the lead or without a field after it. Made for a
+        cache that calls it once per distinct value: a canonical IPv4 address, the usual
+        field, takes one regular expression match and no other work.
+        """
+        size = len(lead)
+        mask_field = self.mask_field
+
+        def general(value: bytes) -> bytes | None:
+            if not value.startswith(lead):
+                return None
+            masked = mask_field(value[size:])
+            return None if masked is None else lead + masked
+
+        if self._rule4 is None:
+            return general
+        match = _canonical_v4(lead, self._rule4[0]).fullmatch
+        hidden = self._hidden4
+
+        def quick(value: bytes) -> bytes | None:
+            found = match(value)
+            return general(value) if found is None else found[1] + hidden
+
+        return quick
 
     # -- text ---------------------------------------------------------------------------
 

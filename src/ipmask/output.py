@@ -85,7 +85,7 @@ class Output:
             raise OutputError(f"cannot open {path}: {exc.strerror or exc}") from exc
         self._identity = _identity(os.fstat(self._fd))
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Write all of ``data`` (after following a rotation of the output file)."""
         path = self.path
         if path is not None and not _names(path, self._identity):

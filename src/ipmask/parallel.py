@@ -33,7 +33,7 @@ import stat
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,6 +53,8 @@ __all__ = ["RANGE_SIZE", "RANGE_SLACK", "Counts", "WorkerError", "mask_file", "r
 _WATCH_SECONDS = 0.5
 
 _Make = Callable[[], LineFilter]
+#: Where masked output goes; a worker's output is handed over as a view of shared memory.
+_Write = Callable[[bytes | memoryview], object]
 #: A worker's answer for one range: the masked bytes (or their length, when they were put in
 #: the range's shared-memory slot), counts, failed filters, the filter's name.
 _Result = tuple["bytes | int", tuple[int, ...], frozenset[str], str]
@@ -180,9 +182,13 @@ class _Slots:
             pos += len(part)
         return total
 
-    def take(self, slot: int, length: int) -> bytes:
+    @contextlib.contextmanager
+    def view(self, slot: int, length: int) -> Iterator[memoryview]:
+        """The first ``length`` bytes of ``slot``, without copying them."""
         start = slot * self.size
-        return self.memory[start : start + length]
+        # Both views must be released before the mapping can be closed.
+        with memoryview(self.memory) as whole, whole[start : start + length] as part:
+            yield part
 
 
 def _start_worker(
@@ -243,7 +249,7 @@ def mask_file(
     jobs: int,
     make_filter: _Make,
     make_any: _Make,
-    write: Callable[[bytes], object],
+    write: _Write,
     signals: Signals | None = None,
     range_size: int = RANGE_SIZE,
     range_slack: int = RANGE_SLACK,
@@ -288,7 +294,7 @@ def _run(
     jobs: int,
     make_filter: _Make,
     make_any: _Make,
-    write: Callable[[bytes], object],
+    write: _Write,
     signals: Signals | None,
     range_size: int,
     range_slack: int,
@@ -309,7 +315,11 @@ def _run(
     def collect() -> None:
         future, slot = in_flight.popleft()
         data, numbers, failed, name = future.result()
-        write(slots.take(slot, data) if isinstance(data, int) else data)
+        if isinstance(data, int):
+            with slots.view(slot, data) as view:
+                write(view)
+        else:
+            write(data)
         counts.add(numbers, failed, name)
 
     parent: _Masking | None = None

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["RENDERERS", "Renderer", "RendererFactory", "format_ipv4", "format_ipv6"]
+__all__ = [
+    "RENDERERS",
+    "Renderer",
+    "RendererFactory",
+    "format_ipv4",
+    "format_ipv6",
+    "ipv4_text_rule",
+]
 
 #: value -> masked text, for one family, style and prefix.
 Renderer = Callable[[int], bytes]
@@ -98,3 +105,18 @@ RENDERERS: dict[str, tuple[RendererFactory, RendererFactory]] = {
     "x": (_ipv4_x, _ipv6_x),
     "zero": (_ipv4_zero, _ipv6_zero),
 }
+
+
+def ipv4_text_rule(style: str, prefix: int) -> tuple[int, bytes] | None:
+    """How to mask a canonical dotted quad (no leading zeros) as text, or None.
+
+    When the prefix keeps whole octets, masking is "keep the first octets as written, replace
+    the others", in both styles, so the text need not be read as a number: returns (octets
+    kept, what replaces the others, dots included). That is most of the cost of an address
+    seen for the first time, and most addresses in a log are seen once.
+    """
+    kept, bits = divmod(prefix, 8)
+    if bits:
+        return None
+    hidden = b"XXX" if style == "x" else b"0"
+    return kept, b".".join([hidden] * (4 - kept))

@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from ipmask.compression import DAMAGE, could_be_magic, detect_codec
@@ -39,23 +39,21 @@ __all__ = [
 ]
 
 #: How much is read at once: a file goes through in blocks of this size.
-BLOCK_SIZE = 1 << 20
+BLOCK_SIZE = 1 << 17
 #: A line longer than this is handed on in pieces (and masked with the `any` rules).
 LINE_CAP = 1 << 20
 #: After a stop request, how long a pipe may still be read from (see Signals.stop_at_eof).
 DRAIN_SECONDS = 1.0
 
-# Bytes that are never inside an address and never part of what the address rules look at
-# around one (those are letters, digits, non-ASCII bytes and _ . : / % - [ ] ~). Cutting right
-# after one of them gives both sides the same view of every address as the whole line.
-_SEPARATORS = bytes(range(0x21)) + b"\x7f" + b"\"'(),;<>|{}=&?!*`^$#@\\+"
-# Letters that are no hex digit and not part of the "IPv6:" tag: between two of them a line can
-# also be cut safely (an address glued to a letter is no address, with or without the cut).
-_CUT_LETTERS = b"GHJKLMNOQRSTUWXYZghjklmnoqrstuwxyz"
-_LAST_CUT = re.compile(
-    rb"(?s).*(?:[%s]|[%s](?=[%s]))"
-    % (re.escape(_SEPARATORS), re.escape(_CUT_LETTERS), re.escape(_CUT_LETTERS))
-)
+# Where a long line may be cut: right after a byte that is never inside an address or a host
+# name and never part of what the address rules look at around one. A blank qualifies unless it
+# sits inside a name-address pair ("name [addr]", "name (addr)", "(helo) [addr]", "name,
+# arg2=addr"), which the host-name pass must see whole; "(", ")", "," and "=" are left out for
+# the same reason, and letters are, because a cut inside a host name would hide its copy of an
+# address from that pass. What follows the cut must be in the data, so a cut never falls on
+# the end of a window, where the next byte is unknown.
+_CUT_AFTER = bytes(range(0x20)) + b"\x7f\"';<>|{}&?!*`^$#@\\+"
+_LAST_CUT = re.compile(rb"(?s).*(?:[%s]|(?<![,()]) )(?=[^ (\[])" % re.escape(_CUT_AFTER))
 
 #: What a damaged compressed stream raises (bz2 and lzma: a bare OSError).
 _CORRUPT: tuple[type[Exception], ...] = (OSError, *DAMAGE)
@@ -70,15 +68,16 @@ def describe_oserror(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def cut_point(data: bytes) -> int:
-    """Where ``data`` (part of one over-long line) can be cut: the last safe position, or 0.
+def cut_point(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Where ``data[start:end]`` (part of one over-long line) can be cut: the last safe
+    position in it, or ``start`` if there is none.
 
     A safe position lies right after a byte that no address or its decoration can contain, or
     between two letters that cannot start, end or touch an address. Masking the two sides apart
     then gives the same bytes as masking them together.
     """
-    match = _LAST_CUT.match(data)
-    return match.end() if match else 0
+    match = _LAST_CUT.match(data, start, len(data) if end is None else end)
+    return match.end() if match else start
 
 
 class _ChunkStream(io.RawIOBase):
@@ -258,11 +257,12 @@ def open_source(path: str) -> Source:
         raise InputError(f"cannot read {path}: {describe_oserror(exc)}") from exc
 
 
-def _join(pending: list[bytes], tail: bytes) -> bytes:
+def _join(pending: list[bytes], chunk: bytes, end: int) -> bytes:
+    """``pending`` followed by ``chunk[:end]``, copied once."""
     if not pending:
-        return tail
-    pending.append(tail)
-    return b"".join(pending)
+        return chunk if end == len(chunk) else chunk[:end]
+    # A memoryview slice is not a copy, so join copies each byte once.
+    return b"".join([*pending, memoryview(chunk)[:end]])
 
 
 class LineBlocks:
@@ -270,12 +270,19 @@ class LineBlocks:
 
     Iterating yields ``(data, whole)``: ``whole`` is True for a block of whole lines (each
     ending in a newline, except possibly the input's last), and False for a piece of a line
-    longer than ``line_cap`` (every piece of it, up to and including its newline). Counts
-    ``lines``, ``bytes`` and ``long_lines`` as it goes.
+    longer than ``line_cap`` (every piece of it, up to and including its newline; pieces are
+    about ``block_size`` long, so a long line costs no more memory than a block). Counts
+    ``bytes`` and ``long_lines`` as it goes, and ``lines`` unless ``count_lines`` is False
+    (counting is a pass over every byte; a run that reports no totals skips it).
     """
 
     def __init__(
-        self, chunks: Iterable[bytes], *, line_cap: int = LINE_CAP, block_size: int = BLOCK_SIZE
+        self,
+        chunks: Iterable[bytes],
+        *,
+        line_cap: int = LINE_CAP,
+        block_size: int = BLOCK_SIZE,
+        count_lines: bool = True,
     ) -> None:
         # A chunk never holds a whole line longer than the cap, so a line is cut into pieces
         # exactly when it is longer than the cap, wherever the chunk boundaries fall.
@@ -283,6 +290,8 @@ class LineBlocks:
             raise ValueError("block_size must not exceed line_cap")
         self._chunks = chunks
         self._cap = line_cap
+        self._block = block_size
+        self._count_lines = count_lines
         self.lines = 0
         self.bytes = 0
         self.long_lines = 0
@@ -290,42 +299,64 @@ class LineBlocks:
     def __iter__(self) -> Iterator[tuple[bytes, bool]]:
         pending: list[bytes] = []  # the start of a line whose newline has not arrived yet
         size = 0
-        long = False  # pending is the rest of a line already handed on in pieces
+        long = False  # the line in pending is longer than the cap; some of it went on already
         cap = self._cap
+        count_lines = self._count_lines
         for chunk in self._chunks:
             self.bytes += len(chunk)
-            newlines = chunk.count(b"\n")
-            if newlines:
-                self.lines += newlines
-                first = chunk.index(b"\n") + 1
-                last = chunk.rindex(b"\n") + 1
+            last = chunk.rfind(b"\n") + 1
+            if last:
+                if count_lines:
+                    self.lines += chunk.count(b"\n")
+                first = chunk.index(b"\n") + 1 if long or size else 0
                 if long or size + first > cap:
                     if not long:
                         self.long_lines += 1
-                    yield _join(pending, chunk[:first]), False
+                    yield from self._pieces(_join(pending, chunk, first), final=True)
                     if first < last:
                         yield chunk[first:last], True
                 else:
-                    yield _join(pending, chunk[:last]), True
+                    yield _join(pending, chunk, last), True
                 pending = [chunk[last:]] if last < len(chunk) else []
                 size = len(chunk) - last
                 long = False
             else:
                 pending.append(chunk)
                 size += len(chunk)
-            if size > cap:
+            if size > (self._block if long else cap):
                 if not long:
                     self.long_lines += 1
                 long = True
-                data = b"".join(pending)
-                cut = cut_point(data)
-                if not cut or len(data) - cut > cap:
-                    # A run longer than the cap with no safe place to cut: cut where it stands.
-                    cut = len(data)
-                yield data[:cut], False
-                pending = [data[cut:]] if cut < len(data) else []
-                size = len(data) - cut
-        if pending or long:  # a last line without newline
+                rest = yield from self._pieces(b"".join(pending), final=False)
+                pending = [rest] if rest else []
+                size = len(rest)
+        if (pending or long) and count_lines:  # a last line without newline
             self.lines += 1
         if pending:
             yield b"".join(pending), not long
+
+    def _pieces(self, data: bytes, *, final: bool) -> Generator[tuple[bytes, bool], None, bytes]:
+        """Hand on ``data``, part of a long line, in pieces of about a block; return the rest.
+
+        With ``final`` (``data`` ends the line) nothing is left; otherwise what is left is
+        shorter than a block, or holds no safe cut and is not longer than the cap.
+        """
+        block, cap = self._block, self._cap
+        pos, size = 0, len(data)
+        while size - pos > block:
+            cut = cut_point(data, pos, pos + block)
+            if cut == pos:
+                # No safe place within a block: the last one within the cap, or else the cap's
+                # end (a run that long without a blank or punctuation is no log text).
+                cut = cut_point(data, pos, pos + cap)
+                if cut == pos:
+                    if size - pos <= cap and not final:
+                        break
+                    cut = min(pos + cap, size)
+            yield data[pos:cut], False
+            pos = cut
+        if not final:
+            return data[pos:]
+        if pos < size:
+            yield data[pos:], False
+        return b""

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipmask.core import Masker
-from ipmask.formats import base, get_filter
+from ipmask.formats import get_filter
 from ipmask.formats.templates import APACHE_STOCK, compile_apache
 from ipmask.formats.web import WebFilter
 
@@ -212,15 +212,6 @@ def test_addresses_are_counted_by_family() -> None:
     f = get_filter("combined", Masker(), count=True)
     f(combined(b"192.0.2.1") * 2 + combined(b"::ffff:192.0.2.2") + combined(b"2001:db8::1"))
     assert (f.stats.ipv4, f.stats.ipv6, f.stats.unfit) == (3, 1, 0)
-
-
-def test_field_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The per-field cache is emptied when it reaches its limit."""
-    monkeypatch.setattr(base, "CACHE_LIMIT", 8)
-    cache = base.FieldCache(lambda value: value.upper())
-    for i in range(100):
-        assert cache[b"k%d" % i] == b"K%d" % i
-    assert len(cache) <= 8
 
 
 # -- properties ---------------------------------------------------------------------------

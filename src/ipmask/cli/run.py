@@ -174,7 +174,10 @@ class _Run:
     def _one(self, source: Source) -> None:
         line_filter = self._settings.make_filter()
         any_filter = self._settings.make_any()
-        blocks = LineBlocks(source.chunks(self._signals))
+        settings = self._settings
+        blocks = LineBlocks(
+            source.chunks(self._signals), count_lines=settings.stats or settings.verbose
+        )
         write = self._output.write
         try:
             with self._progress(source) as progress:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from ipmask.core import Masker
 
-__all__ = ["AnyFilter", "FieldCache", "FilterStats", "LineFilter", "count_lines"]
+__all__ = ["AnyFilter", "FilterStats", "LineFilter", "count_lines"]
 
-#: A field cache is dropped and refilled when it reaches this many entries, so a stream with
-#: millions of distinct clients keeps a bounded memory footprint.
-CACHE_LIMIT = 1 << 16
+#: Entries of a small side cache (statistics, host names met in a field): dropped and refilled
+#: when full, so a stream with millions of distinct clients keeps a bounded footprint.
+CACHE_LIMIT = 1 << 12
 
 
 @dataclass
@@ -39,28 +39,6 @@ def count_lines(block: bytes) -> int:
     if not block:
         return 0
     return block.count(b"\n") + (block[-1:] != b"\n")
-
-
-class FieldCache(dict[bytes, bytes]):
-    """Maps a field's bytes to its masked bytes, computing each distinct field once.
-
-    Used as ``map(cache.__getitem__, fields)``: a hit never leaves C, and a miss computes
-    through ``__missing__``. Log fields repeat a lot (one client sends many requests), which is
-    what makes this the fast way to mask one column.
-    """
-
-    __slots__ = ("_compute",)
-
-    def __init__(self, compute: Callable[[bytes], bytes]) -> None:
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, key: bytes) -> bytes:
-        value = self._compute(key)
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        self[key] = value
-        return value
 
 
 class AnyFilter:

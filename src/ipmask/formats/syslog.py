@@ -23,7 +23,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ipmask.formats.base import CACHE_LIMIT, FieldCache
+from ipmask.cache import Cache
+from ipmask.formats.base import CACHE_LIMIT
 
 if TYPE_CHECKING:
     from ipmask.policy import Policy
@@ -116,7 +117,7 @@ class SessionIds:
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         # "<id>" -> "<masked id>"
-        self._cache = FieldCache(lambda field: b"<" + self._mask(field[1:]))
+        self._cache: Cache[bytes, bytes] = Cache(lambda field: b"<" + self._mask(field[1:]))
 
     def __call__(self, block: bytes) -> bytes:
         parts = _SESSION.split(block)

@@ -11,7 +11,7 @@ A block goes one of two ways, both without Python code per line:
 - exact: one ``re.split`` with the whole template, so each fitting line is cut into its groups
   and whatever lies between matches is a line that does not fit; those get the `any` rules.
 
-Each address column is a slice of the split, mapped through a cache (``FieldCache``) in C;
+Each address column is a slice of the split, mapped through a cache (``ipmask.cache.Cache``) in C;
 Python runs only for a value not seen before.
 """
 
@@ -21,7 +21,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FieldCache, FilterStats
+from ipmask.cache import Cache
+from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FilterStats
 from ipmask.formats.templates import ADDR, HOST, KEEP, LIST, Template
 
 if TYPE_CHECKING:
@@ -31,8 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = ["WebFilter"]
 
+#: Entries per cache generation of an address column (see ``ipmask.cache``).
+COLUMN_LIMIT = 1 << 15
+
 #: An address column: (its index in a line's groups of the split, the cache for its values).
-Column = tuple[int, FieldCache]
+Column = tuple[int, Cache[bytes, bytes]]
 Split = Callable[[bytes], list[bytes]]
 #: How to cut a block one way: (split, stride, address columns).
 Way = tuple[Split, int, list[Column]]
@@ -80,9 +84,22 @@ class WebFilter:
             fn = compute[role]
             if index == 0:
                 # The first group starts with the line break it was split at.
-                fn = _after_break(fn)
-            columns.append((index + 1, FieldCache(fn)))
+                fn = self._after_break(fn)
+            # Clients repeat with a long tail; a larger generation here saves more work on the
+            # one column nearly every line has than it costs in memory.
+            columns.append((index + 1, Cache(fn, COLUMN_LIMIT)))
         return pattern.split, len(roles) + 1, columns
+
+    def _after_break(self, fn: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+        """Apply ``fn`` to a value after its leading line break, which stays; a bare address
+        (nearly every value) takes the masker's quick way instead."""
+        field = self._masker.field_masker(b"\n")
+
+        def first(value: bytes) -> bytes:
+            masked = field(value)
+            return b"\n" + fn(value[1:]) if masked is None else masked
+
+        return first
 
     # -- one field value (runs once per distinct value) --------------------------------
 
@@ -134,7 +151,7 @@ class WebFilter:
             self._line(parts[0]) and self._line(block, last, len(block) - (block[-1:] == b"\n"))
         ):
             return None
-        self._mask_columns(parts, stride, columns, stop)
+        self._mask_columns(parts, stride, columns, stop, starts)
         parts[0] = self._exact_led(b"\n" + parts[0])[1:]
         return b"".join(parts)
 
@@ -158,11 +175,16 @@ class WebFilter:
         return b"".join(parts)
 
     def _mask_columns(
-        self, parts: list[bytes], stride: int, columns: list[Column], stop: int
+        self,
+        parts: list[bytes],
+        stride: int,
+        columns: list[Column],
+        stop: int,
+        first: list[bytes] | None = None,
     ) -> None:
-        """Mask each address column of ``parts[:stop]``."""
+        """Mask each address column of ``parts[:stop]`` (``first``: column 1, if sliced)."""
         for index, cache in columns:
-            column = parts[index:stop:stride]
+            column = first if index == 1 and first is not None else parts[index:stop:stride]
             if self._count:
                 self._tally(column, int(index == 1))
             parts[index:stop:stride] = map(cache.__getitem__, column)
@@ -194,8 +216,3 @@ class WebFilter:
             self.stats.ipv4 += fallback.stats.ipv4
             self.stats.ipv6 += fallback.stats.ipv6
             fallback.stats.ipv4 = fallback.stats.ipv6 = 0
-
-
-def _after_break(fn: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    """Apply ``fn`` to a value after its leading line break, which stays."""
-    return lambda value: b"\n" + fn(value[1:])

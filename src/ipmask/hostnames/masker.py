@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ipmask.core import CACHE_LIMIT
 from ipmask.hostnames.alone import AloneNames
 from ipmask.hostnames.pairs import pairs
 from ipmask.hostnames.plans import Plans, V4Plan
@@ -14,6 +13,11 @@ if TYPE_CHECKING:
     from ipmask.core import Masker
 
 __all__ = ["HostnameMasker"]
+
+#: Entries per cache before all three are emptied. A plan holds every spelling order of its
+#: address, so plans are large; names repeat less than addresses do, so a small cache loses
+#: little (1M mail lines: see docs/performance.md).
+CACHE_LIMIT = 1 << 12
 
 #: Marks a (name, address) pair not worked out yet (None means "no copy in the name").
 _UNSEEN = b"\0unseen"
