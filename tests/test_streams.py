@@ -454,6 +454,21 @@ def test_cut_point_looks_only_inside_its_window():
     assert cut_point(b"a b c d", 2, 3) == 2
 
 
+def test_long_run_without_a_safe_cut_is_searched_about_once(monkeypatch):
+    """A run with no safe cut is not searched again for every chunk that lengthens it."""
+    searched = []
+
+    def counting(data: bytes, start: int = 0, end: int | None = None) -> int:
+        searched.append(min(len(data), len(data) if end is None else end) - start)
+        return cut_point(data, start, end)
+
+    monkeypatch.setattr(streams, "cut_point", counting)
+    line = b"1" * 50_000 + b"\n"
+    _, out = blocks_of(line, [100], cap=4_000)
+    assert b"".join(part for part, _ in out) == line
+    assert sum(searched) < 2 * len(line)
+
+
 def test_cutting_a_long_line_keeps_host_name_pairs_whole():
     """A name that spells its address is masked however a long line is cut into pieces."""
     pair = b"connect from 54-56-24-102.dyn.example.net[54.56.24.102] "

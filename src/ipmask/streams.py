@@ -300,6 +300,7 @@ class LineBlocks:
         pending: list[bytes] = []  # the start of a line whose newline has not arrived yet
         size = 0
         long = False  # the line in pending is longer than the cap; some of it went on already
+        clean = 0  # how much of pending is known to hold no safe cut (see _pieces)
         cap = self._cap
         count_lines = self._count_lines
         for chunk in self._chunks:
@@ -312,7 +313,8 @@ class LineBlocks:
                 if long or size + first > cap:
                     if not long:
                         self.long_lines += 1
-                    yield from self._pieces(_join(pending, chunk, first), final=True)
+                    data = _join(pending, chunk, first)
+                    yield from self._pieces(data, clean, final=True)
                     if first < last:
                         yield chunk[first:last], True
                 else:
@@ -320,6 +322,7 @@ class LineBlocks:
                 pending = [chunk[last:]] if last < len(chunk) else []
                 size = len(chunk) - last
                 long = False
+                clean = 0
             else:
                 pending.append(chunk)
                 size += len(chunk)
@@ -327,7 +330,7 @@ class LineBlocks:
                 if not long:
                     self.long_lines += 1
                 long = True
-                rest = yield from self._pieces(b"".join(pending), final=False)
+                rest, clean = yield from self._pieces(b"".join(pending), clean, final=False)
                 pending = [rest] if rest else []
                 size = len(rest)
         if (pending or long) and count_lines:  # a last line without newline
@@ -335,28 +338,37 @@ class LineBlocks:
         if pending:
             yield b"".join(pending), not long
 
-    def _pieces(self, data: bytes, *, final: bool) -> Generator[tuple[bytes, bool], None, bytes]:
-        """Hand on ``data``, part of a long line, in pieces of about a block; return the rest.
+    def _pieces(
+        self, data: bytes, clean: int, *, final: bool
+    ) -> Generator[tuple[bytes, bool], None, tuple[bytes, int]]:
+        """Hand on ``data``, part of a long line, in pieces of about a block.
 
-        With ``final`` (``data`` ends the line) nothing is left; otherwise what is left is
-        shorter than a block, or holds no safe cut and is not longer than the cap.
+        ``data[:clean]`` is known to hold no safe cut, so it is not searched again: a run
+        without one is searched once, not once per chunk. Returns what is left and how much of
+        it is known to hold no safe cut. With ``final`` (``data`` ends the line) nothing is
+        left; otherwise what is left is shorter than a block, or holds no safe cut and is not
+        longer than the cap.
         """
         block, cap = self._block, self._cap
         pos, size = 0, len(data)
         while size - pos > block:
-            cut = cut_point(data, pos, pos + block)
-            if cut == pos:
+            # A cut needs the byte after it, so the last byte searched before is searched again.
+            start = max(pos, clean - 1)
+            cut = cut_point(data, start, pos + block) if start < pos + block else start
+            if cut == start:
                 # No safe place within a block: the last one within the cap, or else the cap's
                 # end (a run that long without a blank or punctuation is no log text).
-                cut = cut_point(data, pos, pos + cap)
-                if cut == pos:
+                start = max(start, pos + block - 1)
+                cut = cut_point(data, start, pos + cap)
+                if cut == start:
                     if size - pos <= cap and not final:
-                        break
+                        return data[pos:], size - pos
                     cut = min(pos + cap, size)
             yield data[pos:cut], False
             pos = cut
+            clean = 0
         if not final:
-            return data[pos:]
+            return data[pos:], 0
         if pos < size:
             yield data[pos:], False
-        return b""
+        return b"", 0
