@@ -19,6 +19,7 @@ rounds. About half a minute. The bare minimum's output is checked against ipmask
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -63,6 +64,10 @@ def main() -> None:
     args = parser.parse_args()
     corpus = corpora.cached(args.work / "corpora", "combined", 1_000_000)
     ipmask = str(Path(sys.executable).with_name("ipmask"))
+    # As compare.py does: no PYTHON* settings (PYTHONUNBUFFERED alone makes the copy loop
+    # write every line with its own system call) and the C locale.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "IPMASK_"))}
+    env["LC_ALL"] = "C"
     commands = {
         "python copy loop": [sys.executable, "-c", COPY_LOOP],
         "bare minimum (no checks)": [sys.executable, "-c", BARE_MINIMUM],
@@ -71,7 +76,8 @@ def main() -> None:
     outputs = []
     for name in ("bare minimum (no checks)", "ipmask --format combined"):
         with corpus.open("rb") as stdin:
-            outputs.append(subprocess.run(commands[name], stdin=stdin, stdout=PIPE, check=True))
+            run = subprocess.run(commands[name], stdin=stdin, stdout=PIPE, env=env, check=True)
+            outputs.append(run)
     if outputs[0].stdout != outputs[1].stdout:
         sys.exit("the bare minimum's output differs from ipmask's: not a fair comparison")
     del outputs
@@ -82,7 +88,9 @@ def main() -> None:
         for name in names:
             with corpus.open("rb") as stdin:
                 start = time.perf_counter()
-                subprocess.run(commands[name], stdin=stdin, stdout=subprocess.DEVNULL, check=True)
+                subprocess.run(
+                    commands[name], stdin=stdin, stdout=subprocess.DEVNULL, env=env, check=True
+                )
                 times[name].append(time.perf_counter() - start)
     copy = statistics.median(times["python copy loop"])
     print(f"{corpus.name}, medians of {args.rounds} interleaved rounds\n")
