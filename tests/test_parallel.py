@@ -181,6 +181,16 @@ class SlowFilter:
         return self._any(block)
 
 
+def test_lines_left_uncounted_change_nothing_else(awkward: Path) -> None:
+    """count_lines=False (no --stats) gives the same bytes and counts, lines left at 0."""
+    make = partial(get_filter, "combined", Masker(), count=True)
+    counted_out, counted = in_jobs(awkward, make)
+    out, counts = in_jobs(awkward, make, count_lines=False)
+    assert out == counted_out
+    assert counts.lines == 0 < counted.lines
+    assert (counts.bytes, counts.ipv4, counts.ipv6) == (counted.bytes, counted.ipv4, counted.ipv6)
+
+
 def test_order_kept_when_later_ranges_finish_first(tmp_path: Path) -> None:
     """Output follows the input's order even when workers finish out of order."""
     path = tmp_path / "numbered.log"

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 
 from ipmask.formats import LineFilter
 from ipmask.ranges import RANGE_SIZE, RANGE_SLACK, SCAN, chunks, plan, refusal
@@ -98,9 +99,12 @@ def _never() -> bool:
 class _Masking:
     """One process's filters for one file: masks ranges, counts what it did."""
 
-    def __init__(self, path: str, fd: int, make_filter: _Make, make_any: _Make) -> None:
+    def __init__(
+        self, path: str, fd: int, make_filter: _Make, make_any: _Make, *, count_lines: bool = True
+    ) -> None:
         self._path = path
         self._fd = fd
+        self._count_lines = count_lines
         self._filter = make_filter()
         self._any = make_any()
         self._prime()
@@ -130,7 +134,9 @@ class _Masking:
         failed: set[str] = set()
         line_filter, any_filter = self._filter, self._any
         try:
-            blocks = LineBlocks(chunks(self._fd, start, end, stopping))
+            blocks = LineBlocks(
+                chunks(self._fd, start, end, stopping), count_lines=self._count_lines
+            )
             for data, whole in blocks:
                 if not whole:
                     write(any_filter(data))
@@ -197,6 +203,8 @@ def _start_worker(
     make_filter: _Make,
     make_any: _Make,
     slots: _Slots,
+    *,
+    count_lines: bool = True,
 ) -> None:
     """Pool initializer: signals as a plain worker, the file opened, the filters built.
 
@@ -218,7 +226,7 @@ def _start_worker(
         if (info.st_dev, info.st_ino) != identity:
             _worker = InputError(f"cannot read {path}: it was replaced while being read")
             return
-        _worker = _Masking(path, fd, make_filter, make_any)
+        _worker = _Masking(path, fd, make_filter, make_any, count_lines=count_lines)
     except OSError as exc:
         _worker = InputError(f"cannot read {path}: {describe_oserror(exc)}")
     except Exception as exc:  # handed to the parent with the first task
@@ -253,13 +261,15 @@ def mask_file(
     signals: Signals | None = None,
     range_size: int = RANGE_SIZE,
     range_slack: int = RANGE_SLACK,
+    count_lines: bool = True,
 ) -> Counts:
     """Mask the regular file ``path`` with ``jobs`` processes, writing in the original order.
 
     ``make_filter`` and ``make_any`` return fresh filters (the format's and the `any` rules for
-    pieces of over-long lines), as for one process. ``signals``, when given, is polled between
-    ranges: once it is stopping, no new range is started, and the ranges already read are
-    masked and written. Raises InputError when the file cannot be read.
+    pieces of over-long lines), as for one process. Lines are counted only with
+    ``count_lines`` (see :class:`ipmask.streams.LineBlocks`). ``signals``, when given, is
+    polled between ranges: once it is stopping, no new range is started, and the ranges
+    already read are masked and written. Raises InputError when the file cannot be read.
     """
     try:
         # O_NONBLOCK: a FIFO given by mistake is refused below instead of waited for.
@@ -281,6 +291,7 @@ def mask_file(
             signals=signals,
             range_size=range_size,
             range_slack=range_slack,
+            count_lines=count_lines,
         )
     finally:
         os.close(fd)
@@ -298,6 +309,7 @@ def _run(
     signals: Signals | None,
     range_size: int,
     range_slack: int,
+    count_lines: bool,
 ) -> Counts:
     counts = Counts()
 
@@ -326,7 +338,8 @@ def _run(
     initargs = (path, (info.st_dev, info.st_ino), make_filter, make_any, slots)
     # Forked (see refusal): the filters and slots are inherited, never pickled.
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=initargs)
+    start_worker = partial(_start_worker, count_lines=count_lines)
+    pool = ProcessPoolExecutor(jobs, context, initializer=start_worker, initargs=initargs)
     try:
         for number, (for_worker, start, end) in enumerate(
             plan(fd, info.st_size, range_size, range_slack)
@@ -343,7 +356,7 @@ def _run(
             while in_flight:
                 collect()
             if parent is None:
-                parent = _Masking(path, fd, make_filter, make_any)
+                parent = _Masking(path, fd, make_filter, make_any, count_lines=count_lines)
             counts.add(*parent(start, end, write, stopping))
         while in_flight:
             collect()

@@ -155,6 +155,7 @@ class _Run:
                 make_any=self._settings.make_any,
                 write=self._output.write,
                 signals=self._signals,
+                count_lines=self._settings.stats or verbose,
             )
         except InputError as exc:
             self._fail(str(exc))
