@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE))
 
 import corpora  # noqa: E402
 from ipmask import grammar  # noqa: E402
+from ipmask.cache import Cache  # noqa: E402
 from ipmask.core import Masker  # noqa: E402
 from ipmask.formats import get_filter  # noqa: E402
 from ipmask.streams import BLOCK_SIZE, LineBlocks  # noqa: E402
@@ -133,6 +134,32 @@ def cache_memory(lines: int = 200_000) -> None:
         print(f"{fmt}: {held / 2**20:.1f} MiB held, {peak / 2**20:.1f} MiB at the peak")
 
 
+def cache_misses() -> None:
+    """Misses of the client column of the 1,000,000-line Apache corpus, by cache policy."""
+    path = corpora.cached(HERE / ".work" / "corpora", "combined", 1_000_000)
+    with path.open("rb") as f:
+        clients = [line.split(b" ", 1)[0] for line in f]
+    counted: list[bytes] = []
+    print(f"\n## client-column misses: {len(clients):,} lines, {len(set(clients)):,} clients")
+    for limit in (1 << 14, 1 << 15, 1 << 16):
+        counted.clear()
+        cache = Cache(counted.append, limit)
+        for _ in map(cache.__getitem__, clients):
+            pass
+        emptied: dict[bytes, None] = {}
+        misses = 0
+        for client in clients:
+            if client not in emptied:
+                misses += 1
+                if len(emptied) >= limit:
+                    emptied.clear()
+                emptied[client] = None
+        print(
+            f"{limit:,} entries: two generations (ipmask.cache) {len(counted):,} misses; "
+            f"one dict emptied when full {misses:,}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=40, help="MB of each corpus (default: 40)")
@@ -140,6 +167,7 @@ def main() -> int:
     for name in RUNS:
         profile_corpus(name, args.mb)
     cache_memory()
+    cache_misses()
     return 0
 
 
