@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ipmask.cache import Cache
 from ipmask.formats.base import CACHE_LIMIT, AnyFilter, FilterStats
-from ipmask.formats.templates import ADDR, HOST, KEEP, LIST, Template
+from ipmask.formats.templates import HOST, KEEP, LIST, Template
 
 if TYPE_CHECKING:
     import re
@@ -72,48 +72,45 @@ class WebFilter:
 
     def _way(self, pattern: re.Pattern[bytes], roles: tuple[str, ...]) -> Way:
         """(split, stride, address columns) for one way of cutting a block."""
-        compute: dict[str, Callable[[bytes], bytes]] = {
-            ADDR: self._address,
-            HOST: self._host,
-            LIST: self._list,
-        }
         columns = []
         for index, role in enumerate(roles):
             if role == KEEP:
                 continue
-            fn = compute[role]
-            if index == 0:
-                # The first group starts with the line break it was split at.
-                fn = self._after_break(fn)
+            # The first group starts with the line break it was split at.
+            lead = b"\n" if index == 0 else b""
             # Clients repeat with a long tail; a larger generation here saves more work on the
             # one column nearly every line has than it costs in memory.
-            columns.append((index + 1, Cache(fn, COLUMN_LIMIT)))
+            columns.append((index + 1, Cache(self._column(role, lead), COLUMN_LIMIT)))
         return pattern.split, len(roles) + 1, columns
 
-    def _after_break(self, fn: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-        """Apply ``fn`` to a value after its leading line break, which stays; a bare address
-        (nearly every value) takes the masker's quick way instead."""
-        field = self._masker.field_masker(b"\n")
-
-        def first(value: bytes) -> bytes:
-            masked = field(value)
-            return b"\n" + fn(value[1:]) if masked is None else masked
-
-        return first
-
     # -- one field value (runs once per distinct value) --------------------------------
+
+    def _column(self, role: str, lead: bytes) -> Callable[[bytes], bytes]:
+        """What masks one value of a column whose values start with ``lead``, which stays.
+
+        A bare address (nearly every value) takes the masker's quick way; anything else gets
+        the `any` rules, and in a host column its host name is masked first.
+        """
+        size = len(lead)
+        if role == LIST:
+            return lambda value: lead + self._list(value[size:])
+        field = self._masker.field_masker(lead)
+        rest = self._host_rest if role == HOST else self._masker.mask_bytes
+
+        def mask(value: bytes) -> bytes:
+            masked = field(value)
+            return lead + rest(value[size:]) if masked is None else masked
+
+        return mask
+
+    def _host_rest(self, value: bytes) -> bytes:
+        if self._mask_name is not None:
+            value = self._mask_name(value)
+        return self._masker.mask_bytes(value)
 
     def _address(self, value: bytes) -> bytes:
         masked = self._masker.mask_field(value)
         return self._masker.mask_bytes(value) if masked is None else masked
-
-    def _host(self, value: bytes) -> bytes:
-        masked = self._masker.mask_field(value)
-        if masked is not None:
-            return masked
-        if self._mask_name is not None:
-            value = self._mask_name(value)
-        return self._masker.mask_bytes(value)
 
     def _list(self, value: bytes) -> bytes:
         entries = value.split(b",")

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["HostnameMasker"]
 
 #: Entries per cache before all three are emptied. A plan holds every spelling order of its
-#: address, so plans are large; names repeat less than addresses do, so a small cache loses
-#: little (1M mail lines: see docs/performance.md).
+#: address (about 600 bytes), so this bound keeps the three caches to a few MiB.
 CACHE_LIMIT = 1 << 12
 
 #: Marks a (name, address) pair not worked out yet (None means "no copy in the name").
