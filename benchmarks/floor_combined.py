@@ -38,8 +38,7 @@ COPY_LOOP = (
 
 BARE_MINIMUM = r"""
 import os, re
-from ipmask.cache import Cache
-from ipmask.core import Masker
+from ipmask.masking import Cache, Masker
 field = Masker().field_masker(b"\n")
 cache = Cache(lambda value: field(value) or value, 1 << 15)
 split = re.compile(rb"(\n[^ \n]*)").split

@@ -29,11 +29,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpora  # noqa: E402
-from ipmask import grammar  # noqa: E402
-from ipmask.cache import Cache  # noqa: E402
-from ipmask.core import Masker  # noqa: E402
 from ipmask.formats import get_filter  # noqa: E402
-from ipmask.streams import BLOCK_SIZE, LineBlocks  # noqa: E402
+from ipmask.masking import Cache  # noqa: E402
+from ipmask.masking import _grammar as grammar  # noqa: E402
+from ipmask.streaming import BLOCK_SIZE, LineBlocks  # noqa: E402
 
 #: Corpus -> the formats timed on it.
 RUNS = {"combined": ("combined", "any"), "mail": ("any", "postfix", "dovecot")}
@@ -93,7 +92,7 @@ def profile_corpus(name: str, mb: int) -> None:
         took = best(lambda p=fail: [p.split(b) for b in blocks])
         print(f"re.split with a pattern that fails after {label}: {took * 1e3 / size:.2f} ms/MB")
     for fmt in RUNS[name]:
-        line_filter = get_filter(fmt, Masker())
+        line_filter = get_filter(format=fmt)
         for block in blocks:
             line_filter(block)
         took = best(lambda f=line_filter: [f(b) for b in blocks])
@@ -126,7 +125,7 @@ def cache_memory(lines: int = 200_000) -> None:
     print(f"\n## memory held by a filter after {lines:,} lines, each with a new address")
     for fmt in ("any", "combined", "postfix", "dovecot"):
         tracemalloc.start()
-        line_filter = get_filter(fmt, Masker())
+        line_filter = get_filter(format=fmt)
         for i in range(0, lines, 4000):
             line_filter(b"".join(text[i : i + 4000]))
         held, peak = tracemalloc.get_traced_memory()
@@ -155,7 +154,7 @@ def cache_misses() -> None:
                     emptied.clear()
                 emptied[client] = None
         print(
-            f"{limit:,} entries: two generations (ipmask.cache) {len(counted):,} misses; "
+            f"{limit:,} entries: two generations (ipmask.masking.Cache) {len(counted):,} misses; "
             f"one dict emptied when full {misses:,}"
         )
 

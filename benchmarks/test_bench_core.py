@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 import ipmask
-from ipmask import core
-from ipmask.core import Masker
+from ipmask.masking import Masker
+from ipmask.masking import _masker as core
 
 LINES = {
     0: b"Nov 22 20:54:01 mx1 postfix/qmgr[1234]: 4Xy1Zk2Hq9z3: removed\n",
@@ -31,7 +31,7 @@ def test_mask_ip_cold(benchmark) -> None:
     result = benchmark.pedantic(
         ipmask.mask_ip,
         args=("78.46.198.140",),
-        setup=core._masker.cache_clear,
+        setup=core._MASKERS.clear,
         rounds=2000,
         warmup_rounds=10,
     )

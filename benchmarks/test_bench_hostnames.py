@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ipmask.core import Masker
-from ipmask.hostnames import HostnameMasker
+from ipmask.masking import Masker
+from ipmask.masking.hostnames import HostnameMasker
 
 LINES = 10_000
 MODES = ["core only", "names beside addresses", "names alone too"]

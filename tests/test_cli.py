@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import os
 import pty
 import re
@@ -12,14 +14,13 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
-from ipmask.cli.run import Settings, _Run
-from ipmask.core import Masker
-from ipmask.formats import FilterStats, get_filter
-from ipmask.output import Output
-from ipmask.signals import Signals
+from ipmask import Counts, LineFilter, get_filter
+from ipmask.modes import Request, stream
 
 COMMAND = [sys.executable, "-m", "ipmask"]
 #: Upper bound for anything that should take a moment; a hung test fails instead of hanging.
@@ -494,6 +495,64 @@ def test_bad_value_in_the_environment_is_a_usage_error():
     assert len(result.stderr.splitlines()) == 1
 
 
+#: The reason Settings gives for a /12 IPv4 prefix with style x.
+NOT_OCTETS = "12 is not a multiple of 8, which style 'x' needs"
+
+
+def test_bad_value_from_the_environment_names_the_variable_and_its_value():
+    """A value the settings refuse, read from IPMASK_*: the variable and its value as set."""
+    result = run(data=SAMPLE, env=clean_env(IPMASK_IPV4_PREFIX="12"))
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode().startswith(f"ipmask: IPMASK_IPV4_PREFIX='12': {NOT_OCTETS}")
+    assert result.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "origin", "reason"),
+    [
+        pytest.param(
+            {"IPMASK_IPV6_PREFIX": "129"},
+            "IPMASK_IPV6_PREFIX='129'",
+            "129 is out of range",
+        ),
+        ({"IPMASK_APACHE_FORMAT": "%{X"}, "IPMASK_APACHE_FORMAT='%{X'", "unknown directive"),
+        pytest.param(
+            {"IPMASK_KEEP": "private 10.0.0.0/99"},
+            "IPMASK_KEEP='private 10.0.0.0/99'",
+            "prefix /99",
+        ),
+        (
+            {"IPMASK_FORMAT": "combined", "IPMASK_APACHE_FORMAT": "%h"},
+            "IPMASK_FORMAT='combined'",
+            "a format template replaces the format name",
+        ),
+    ],
+)
+def test_environment_errors_quote_the_variable_as_set(variables, origin, reason):
+    """Every setting read from the environment is named with the text the variable holds."""
+    result = run(data=SAMPLE, env=clean_env(**variables))
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith(f"ipmask: {origin}: ")
+    assert reason in result.stderr.decode()
+
+
+def test_bad_value_from_the_option_names_the_option():
+    """The same value given as an option names the option, also over a good variable."""
+    for env in (clean_env(), clean_env(IPMASK_IPV4_PREFIX="16")):
+        result = run("--ipv4-prefix", "12", data=SAMPLE, env=env)
+        assert (result.returncode, result.stdout) == (2, b"")
+        assert result.stderr.decode().startswith(f"ipmask: --ipv4-prefix: {NOT_OCTETS}")
+        assert result.stderr.count(b"\n") == 1
+        assert b"IPMASK_" not in result.stderr
+
+
+def test_good_option_overrides_a_bad_variable():
+    """An option given on the command line wins over the environment's bad value."""
+    result = run("--ipv4-prefix", "16", data=SAMPLE, env=clean_env(IPMASK_IPV4_PREFIX="12"))
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(b"a 78.46.XXX.XXX b\n")
+
+
 def test_options_on_the_command_line_apply():
     """--ipv4-prefix, --ipv6-prefix, --style and --keep shape the masking."""
     result = run(
@@ -607,6 +666,53 @@ def test_rsyslog_mode_answers_with_the_masked_message():
     assert result.stdout == b'{"msg": "client 78.46.198.XXX said hi"}\n'
 
 
+RSYSLOG_JSON = (
+    json.dumps({"msg": " from 78.46.198.140", "rawmsg": "<22> from 78.46.198.140"}).encode() + b"\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "reply"),
+    [
+        ((), {}, {"msg": " from 78.46.198.XXX"}),
+        (("--rsyslog-input", "fulljson"), {}, {"msg": " from 78.46.198.XXX"}),
+        (("--rsyslog-input", "auto"), {}, {"msg": " from 78.46.198.XXX"}),
+        (
+            ("--rsyslog-input", "msg"),
+            {},
+            {"msg": RSYSLOG_JSON.rstrip(b"\n").decode().replace(".140", ".XXX")},
+        ),
+        (
+            (),
+            {"IPMASK_RSYSLOG_INPUT": "msg"},
+            {"msg": RSYSLOG_JSON.rstrip(b"\n").decode().replace(".140", ".XXX")},
+        ),
+    ],
+)
+def test_rsyslog_input_option_reaches_the_protocol(args, env, reply):
+    """--rsyslog-input: with msg, a first line that looks like rsyslog's JSON is a plain
+    message (masked whole); auto and fulljson take its msg property alone."""
+    result = run("--rsyslog", *args, data=RSYSLOG_JSON, env=clean_env(**env))
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert json.loads(result.stdout) == reply
+    assert result.stdout.count(b"\n") == 1
+
+
+def test_rsyslog_input_fulljson_refuses_plain_text():
+    """--rsyslog-input fulljson: a plain first line is bad JSON; {} and one line on stderr."""
+    result = run("--rsyslog", "--rsyslog-input", "fulljson", data=b" from 78.46.198.140\n")
+    assert (result.returncode, result.stdout) == (0, b"{}\n")
+    assert result.stderr.startswith(b"ipmask: line 1: not valid JSON")
+
+
+def test_rsyslog_input_value_is_checked():
+    """--rsyslog-input takes auto, msg or fulljson only: a usage error otherwise."""
+    result = run("--rsyslog", "--rsyslog-input", "rawmsg", data=b"x\n")
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.count(b"\n") == 1
+    assert b"--rsyslog-input" in result.stderr
+
+
 def test_hostnames_flag_reaches_the_filter():
     """--hostnames masks a host name spelling an address; --no-hostnames leaves it."""
     line = b"lookup 72-53-132-234.example.net done\n"
@@ -625,35 +731,53 @@ class _Broken:
 
     name = "broken"
 
-    def __init__(self) -> None:
-        self.stats = FilterStats()
+    def __init__(self, counts: Counts | None = None) -> None:
+        self.fallback = get_filter(counts=counts)
 
     def __call__(self, block: bytes) -> bytes:
         raise RuntimeError("bug")
 
 
-def test_filter_bug_falls_back_to_the_any_rules(tmp_path, capsys):
-    """A filter that raises does not stop the logger: the block is masked with the any rules."""
-    masker = Masker()
+@dataclass(frozen=True)
+class _WithFilter(Request):
+    """A request whose inputs go through ``make``'s filter instead of the format's."""
+
+    make: Callable[[Counts | None], LineFilter] = _Broken
+
+    def make_filter(self, counts: Counts | None = None) -> LineFilter:
+        return self.make(counts)
+
+
+def test_filter_bug_falls_back_to_the_any_rules(tmp_path):
+    """A filter that raises does not stop the logger: the block is masked with the any rules,
+    the failure is said once, and --stats counts as without the bug."""
     log, out_path = tmp_path / "in.log", tmp_path / "out.log"
     log.write_bytes(SAMPLE)
-    settings = Settings(
-        files=(str(log), str(log)),
-        output=str(out_path),
-        stats=False,
-        verbose=False,
-        make_filter=_Broken,
-        make_any=lambda: get_filter("any", masker),
+    err = io.StringIO()
+    request = _WithFilter(files=(str(log),), output=str(out_path), stats=True, err=err)
+    assert stream(request) == 0
+    assert out_path.read_bytes() == MASKED
+    said = err.getvalue().splitlines()
+    assert said[0] == (
+        "ipmask: internal error in the broken filter (RuntimeError); "
+        "masking with the any rules instead"
     )
-    output = Output(str(out_path))
-    signals = Signals()
-    try:
-        assert _Run(settings, output, signals)() == 0
-    finally:
-        signals.close()
-        output.close()
+    assert said[1].startswith(
+        f"ipmask: 2 lines, {len(SAMPLE)} bytes, masked 1 IPv4 and 1 IPv6 addresses, "
+        "0 lines did not fit the format, "
+    )
+    assert len(said) == 2
+
+
+def test_filter_bug_is_said_once_per_run(tmp_path):
+    """However many inputs the broken filter fails on, the failure is said once."""
+    log, out_path = tmp_path / "in.log", tmp_path / "out.log"
+    log.write_bytes(SAMPLE)
+    err = io.StringIO()
+    request = _WithFilter(files=(str(log), str(log)), output=str(out_path), err=err)
+    assert stream(request) == 0
     assert out_path.read_bytes() == MASKED * 2
-    assert capsys.readouterr().err == (
+    assert err.getvalue() == (
         "ipmask: internal error in the broken filter (RuntimeError); "
         "masking with the any rules instead\n"
     )

@@ -1,4 +1,5 @@
-"""ipmask.logfilter.MaskingFilter: records masked, formatting intact, caller's objects untouched."""
+"""ipmask.logfilter.MaskingFilter: records masked, formatting intact, caller's objects untouched;
+it takes ipmask.Settings or their fields, as ipmask.masking.Masker does."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipmask.core import Masker
-from ipmask.errors import ConfigError
+from helpers import V4, V4_MASKED, V6, V6_MASKED, X
+from ipmask import ConfigError, Settings
 from ipmask.logfilter import MaskingFilter
-from realtools import doc_block
-
-V4 = "78.46.198.140"
-V6 = "2a01:4f8:1c17:413b::1"
-V4_MASKED = "78.46.198.XXX"
-V6_MASKED = "2a01:4f8:1c1X:XXXX:XXXX:XXXX:XXXX:XXXX"
+from real.tools import doc_block
 
 
 @pytest.fixture
@@ -198,7 +194,7 @@ def test_literal_address_between_conversions_is_masked():
 def test_template_without_arguments_is_masked_whole():
     """Without arguments the message is not a template: "%" stays literal, zone ids too."""
     rec = filtered(record("link fe80::1%eth0 and 100% of " + V4))
-    assert rec.getMessage() == f"link {Masker().mask_text('fe80::1')}%eth0 and 100% of {V4_MASKED}"
+    assert rec.getMessage() == f"link {X.mask_text('fe80::1')}%eth0 and 100% of {V4_MASKED}"
 
 
 def test_non_string_message_is_masked_when_formatted():
@@ -225,9 +221,9 @@ def test_filtering_twice_changes_nothing_more():
 @settings(max_examples=200, deadline=None)
 @given(st.text(), st.integers())
 def test_message_text_is_masked_like_mask_text(text, number):
-    """For any text argument, the message equals the core's masking of it."""
+    """For any text argument, the message equals the masker's masking of it."""
     rec = filtered(record("%s|%d", (text, number)))
-    assert rec.getMessage() == Masker().mask_text(text) + f"|{number}"
+    assert rec.getMessage() == X.mask_text(text) + f"|{number}"
 
 
 # -- options --------------------------------------------------------------------------------------
@@ -245,10 +241,30 @@ def test_options_are_those_of_masker():
     assert rec.getMessage() == "78.46.0.0 2a01:4f8:1c17:: 10.1.2.3"
 
 
+def test_settings_object_is_taken_too():
+    """MaskingFilter(Settings(...)) masks as MaskingFilter(**fields) does, and keeps them."""
+    settings = Settings(ipv4_prefix=16, style="zero", keep=["private"])
+    made = MaskingFilter(settings)
+    assert made.masker.settings is settings
+    rec = record("%s %s", (V4, "10.1.2.3"))
+    assert made.filter(rec) is True
+    assert rec.getMessage() == "78.46.0.0 10.1.2.3"
+
+
+def test_keywords_change_the_settings_given():
+    """MaskingFilter(settings, **changes) masks with the changes applied, as Masker does."""
+    made = MaskingFilter(Settings(ipv4_prefix=16), style="zero")
+    assert made.masker.settings == Settings(ipv4_prefix=16, style="zero")
+    rec = record("%s", (V4,))
+    assert made.filter(rec) is True
+    assert rec.getMessage() == "78.46.0.0"
+
+
 def test_bad_option_raises_config_error_at_set_up():
-    """A bad setting fails when the filter is made, not when a record is logged."""
-    with pytest.raises(ConfigError):
+    """A bad setting fails when the filter is made, not when a record is logged, and is named."""
+    with pytest.raises(ConfigError) as info:
         MaskingFilter(ipv4_prefix=20)
+    assert info.value.setting == "ipv4_prefix"
 
 
 def test_filter_never_drops_a_record():

@@ -24,11 +24,13 @@ from __future__ import annotations
 import logging
 import numbers
 import re
-from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ipmask.core import Masker
+from ipmask.masking import Cache, Limits, Masker, Options, Settings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["MaskingFilter"]
 
@@ -37,10 +39,6 @@ __all__ = ["MaskingFilter"]
 _CONVERSION = re.compile(
     r"(%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%])"
 )
-
-#: Distinct message templates remembered with their masked form. Templates are usually
-#: constants, so a small cache makes masking them free after the first record.
-_TEMPLATE_CACHE = 1024
 
 _Text = Callable[[str], str]
 
@@ -68,22 +66,18 @@ def _keep(value: object) -> object:
 class MaskingFilter(logging.Filter):
     """Mask every IP address in each record; never drops a record.
 
-    Takes the options of :class:`ipmask.core.Masker`. Attach it to a handler, so that it sees
-    every record the handler writes (a logger's filters do not see records from its children).
+    Takes a :class:`ipmask.Settings`, or its fields as keywords, as :class:`ipmask.Masker`
+    does (only the masking settings matter here). Attach it to a handler, so that it sees every
+    record the handler writes (a logger's filters do not see records from its children).
     """
 
-    def __init__(
-        self,
-        *,
-        ipv4_prefix: int = 24,
-        ipv6_prefix: int = 44,
-        style: str = "x",
-        keep: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, settings: Settings | None = None, /, **options: Unpack[Options]) -> None:
         super().__init__()
-        self.masker = Masker(ipv4_prefix, ipv6_prefix, style, keep)
+        self.masker = Masker(settings, **options)
         self._exceptions = logging.Formatter()
-        self._template = lru_cache(maxsize=_TEMPLATE_CACHE)(self._mask_template)
+        # Templates are usually constants, so masking them is free after the first record.
+        self._template: Cache[str, str] = Cache(self._mask_template, Limits.TEMPLATES)
+        self._template_of = self._template.__getitem__
         # type -> how an argument of that type is masked; other types are looked up once.
         self._by_type: dict[type, Callable[[Any], object]] = {
             str: self._text,
@@ -134,7 +128,7 @@ class MaskingFilter(logging.Filter):
 
     def _msg(self, msg: object, formatted: bool) -> object:
         if isinstance(msg, str):
-            return self._template(msg) if formatted else self._text(msg)
+            return self._template_of(msg) if formatted else self._text(msg)
         if isinstance(msg, Mapping):
             return self._mapping(msg)
         return msg if isinstance(msg, _Masked) else self._wrap(msg)

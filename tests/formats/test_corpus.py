@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, needs_corpus
-from ipmask.core import Masker
+from ipmask import Masker, Settings
 from ipmask.formats import detect_format, get_filter
 
 pytestmark = needs_corpus
@@ -147,7 +147,7 @@ def test_any_hides_every_labelled_address(capsys: pytest.CaptureFixture[str]) ->
     figures = Figures()
     masker = Masker()
     for path in _corpus_files():
-        _check_file(path, "any", get_filter("any", masker), figures)
+        _check_file(path, "any", get_filter(Settings(format="any"), masker), figures)
     _report(capsys, "any", figures)
     assert figures.labelled > 500
     assert figures.problems == []
@@ -161,7 +161,7 @@ def test_detected_format_hides_every_labelled_address(
     masker = Masker()
     for path in _corpus_files():
         fmt = detect_format(_log_lines(path))
-        _check_file(path, fmt, get_filter(fmt, masker), figures)
+        _check_file(path, fmt, get_filter(Settings(format=fmt), masker), figures)
     _report(capsys, "detected formats", figures)
     assert figures.labelled > 500
     assert figures.problems == []
@@ -173,7 +173,7 @@ def test_daemon_format_hides_every_labelled_address(
 ) -> None:
     """A daemon's own format hides every labelled address of its sample file."""
     figures = Figures()
-    _check_file(CORPUS / name, fmt, get_filter(fmt, Masker()), figures)
+    _check_file(CORPUS / name, fmt, get_filter(format=fmt), figures)
     _report(capsys, f"{name} as {fmt}", figures)
     assert figures.labelled > 10
     assert figures.problems == []
@@ -190,7 +190,7 @@ def test_check_finds_an_address_left_in_clear() -> None:
 def test_check_finds_a_change_outside_addresses() -> None:
     """The corpus check itself fails on a filter that changes text other than addresses."""
     figures = Figures()
-    mask = get_filter("any", Masker())
+    mask = get_filter(format="any")
     _check_file(CORPUS / "postfix", "bad", lambda b: mask(b).replace(b"reject", b"rejekt"), figures)
     assert any("b'c' -> b'k'" in problem for problem in figures.problems)
 

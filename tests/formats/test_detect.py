@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ipmask.core import Masker
+from ipmask import Counts, Masker, Settings
 from ipmask.formats import AutoFilter, detect_format, get_filter
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -63,7 +63,7 @@ def test_a_syslog_file_of_one_daemon_is_that_daemon() -> None:
 
 def test_auto_decides_on_its_first_block_and_says_so() -> None:
     """`auto` names no format before its first block, then keeps the one it chose."""
-    f = get_filter("auto", Masker(), count=True)
+    f = get_filter(format="auto")
     assert isinstance(f, AutoFilter)
     assert (f.chosen, f.name) == (None, "auto")
     assert f(b"") == b""
@@ -74,18 +74,22 @@ def test_auto_decides_on_its_first_block_and_says_so() -> None:
     assert f.chosen == "postfix"
 
 
-def test_auto_counts_into_its_own_statistics() -> None:
-    """The chosen filter counts into the `auto` filter's statistics."""
-    f = get_filter("auto", Masker(), count=True)
+def test_auto_counts_into_the_counts_given() -> None:
+    """The chosen filter counts into the Counts given to `auto`."""
+    counts = Counts()
+    f = get_filter(format="auto", counts=counts)
     f(b'203.0.113.5 - - [10/Oct/2023:13:55:36 +0200] "GET / HTTP/1.1" 200 1 "-" "-"\n')
     f(b"garbage 2001:db8::1\n")
-    assert (f.stats.ipv4, f.stats.ipv6, f.stats.unfit) == (1, 1, 1)
+    assert (counts.ipv4, counts.ipv6, counts.unfit) == (1, 1, 1)
 
 
 def test_auto_picks_afresh_for_each_filter() -> None:
     """Each input gets its own filter, so its own detection."""
     masker = Masker()
-    web, mail = get_filter("auto", masker), get_filter("auto", masker)
+    web, mail = (
+        get_filter(Settings(format="auto"), masker),
+        get_filter(Settings(format="auto"), masker),
+    )
     web(b'203.0.113.5 - - [10/Oct/2023:13:55:36 +0200] "GET / HTTP/1.1" 200 1 "-" "-"\n')
     mail(b"Oct 11 14:32:52 mx1 dovecot: imap-login: Login: rip=203.0.113.5\n")
-    assert (web.name, mail.name) == ("combined (auto)", "dovecot (auto)")  # type: ignore[union-attr]
+    assert (web.name, mail.name) == ("combined (auto)", "dovecot (auto)")

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ipmask.errors import ConfigError
-from ipmask.formats.templates import (
-    ADDR,
-    APACHE_STOCK,
-    HOST,
-    KEEP,
-    LIST,
-    NGINX_STOCK,
-    compile_apache,
-    compile_nginx,
-)
+from ipmask import ConfigError
+from ipmask.formats import _templates as templates
 
 T = b"[10/Oct/2023:13:55:36 +0200]"
 
@@ -22,29 +13,36 @@ APACHE_LETTERS = "aAbBCDefhHiIklLmnoOpPqrRsStTuUvVX"
 
 
 def _fits(template: str, line: bytes, *, nginx: bool = False) -> bool:
-    compiled = compile_nginx(template) if nginx else compile_apache(template)
+    compiled = templates.compile_nginx(template) if nginx else templates.compile_apache(template)
     return compiled.line.fullmatch(line) is not None
 
 
 def test_stock_combined_has_one_host_field() -> None:
     """Apache's combined masks its %h and keeps everything else in one group."""
-    assert compile_apache(APACHE_STOCK["combined"]).roles == (HOST, KEEP)
+    assert templates.compile_apache(templates.APACHE_STOCK["combined"]).roles == (
+        templates.HOST,
+        templates.KEEP,
+    )
 
 
 def test_stock_vhost_combined_keeps_the_server_name() -> None:
     """vhost_combined keeps %v:%p and masks the %h after it."""
-    assert compile_apache(APACHE_STOCK["vhost_combined"]).roles == (KEEP, HOST, KEEP)
+    assert templates.compile_apache(templates.APACHE_STOCK["vhost_combined"]).roles == (
+        templates.KEEP,
+        templates.HOST,
+        templates.KEEP,
+    )
 
 
 def test_stock_nginx_masks_remote_addr() -> None:
     """nginx's combined masks $remote_addr."""
-    assert compile_nginx(NGINX_STOCK).roles == (ADDR, KEEP)
+    assert templates.compile_nginx(templates.NGINX_STOCK).roles == (templates.ADDR, templates.KEEP)
 
 
 @pytest.mark.parametrize("letter", APACHE_LETTERS)
 def test_every_apache_directive_parses(letter: str) -> None:
     """Every directive letter mod_log_config knows is accepted."""
-    compile_apache(f"%h %{letter}")
+    templates.compile_apache(f"%h %{letter}")
 
 
 @pytest.mark.parametrize(
@@ -67,15 +65,15 @@ def test_every_apache_directive_parses(letter: str) -> None:
 )
 def test_apache_directive_forms_parse(directive: str) -> None:
     """Modifiers, conditions, parameters and the literal %% parse."""
-    compile_apache(f"%h {directive}")
+    templates.compile_apache(f"%h {directive}")
 
 
 def test_apache_config_escapes_are_read() -> None:
     """A template copied from apache2.conf with \\" escapes equals the unescaped one."""
     escaped = r"%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""
     assert (
-        compile_apache(escaped).line.pattern
-        == compile_apache(APACHE_STOCK["combined"]).line.pattern
+        templates.compile_apache(escaped).line.pattern
+        == templates.compile_apache(templates.APACHE_STOCK["combined"]).line.pattern
     )
 
 
@@ -88,17 +86,25 @@ def test_apache_custom_time_with_spaces_fits() -> None:
 @pytest.mark.parametrize("header", ["X-Forwarded-For", "x-forwarded-for", "X-FORWARDED-FOR"])
 def test_forwarded_for_header_is_a_list(header: str) -> None:
     """%{X-Forwarded-For}i is a list field, whatever the case of the header name."""
-    assert LIST in compile_apache(f'%h "%{{{header}}}i"').roles
+    assert templates.LIST in templates.compile_apache(f'%h "%{{{header}}}i"').roles
 
 
 def test_real_ip_header_and_peer_address_are_addresses() -> None:
     """%{X-Real-IP}i and %{c}a are single address fields."""
-    assert compile_apache('%{c}a "%{X-Real-IP}i" %r').roles == (ADDR, KEEP, ADDR, KEEP)
+    assert templates.compile_apache('%{c}a "%{X-Real-IP}i" %r').roles == (
+        templates.ADDR,
+        templates.KEEP,
+        templates.ADDR,
+        templates.KEEP,
+    )
 
 
 def test_other_headers_are_kept() -> None:
     """A header that does not carry a client address is a field to leave alone."""
-    assert compile_apache('%a "%{True-Client-Host}i"').roles == (ADDR, KEEP)
+    assert templates.compile_apache('%a "%{True-Client-Host}i"').roles == (
+        templates.ADDR,
+        templates.KEEP,
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,40 +119,46 @@ def test_other_headers_are_kept() -> None:
 )
 def test_nginx_address_variables(variable: str) -> None:
     """Each of nginx's client address variables is masked."""
-    roles = compile_nginx(f'"{variable}" $status').roles
-    assert any(role != KEEP for role in roles)
+    roles = templates.compile_nginx(f'"{variable}" $status').roles
+    assert any(role != templates.KEEP for role in roles)
 
 
 def test_nginx_braced_variables_parse() -> None:
     """${name} is read like $name."""
     assert (
-        compile_nginx("${remote_addr}-$status").roles == compile_nginx("$remote_addr-$status").roles
+        templates.compile_nginx("${remote_addr}-$status").roles
+        == templates.compile_nginx("$remote_addr-$status").roles
     )
 
 
 def test_nginx_unknown_variables_are_kept() -> None:
     """Variables of other modules are accepted as text to keep."""
-    compiled = compile_nginx('$remote_addr "$geoip2_data_city_name" $upstream_http_x_cache')
-    assert compiled.roles == (ADDR, KEEP)
+    compiled = templates.compile_nginx(
+        '$remote_addr "$geoip2_data_city_name" $upstream_http_x_cache'
+    )
+    assert compiled.roles == (templates.ADDR, templates.KEEP)
 
 
 @pytest.mark.parametrize("template", ["%h %Z", "%h %", "%h %{Foo}", "%h %{Foo}^tx"])
 def test_unknown_apache_directive_is_a_config_error(template: str) -> None:
     """An unknown or unfinished directive is refused, naming the allowed ones."""
     with pytest.raises(ConfigError, match="allowed: %A"):
-        compile_apache(template)
+        templates.compile_apache(template)
 
 
 @pytest.mark.parametrize("template", ["$remote_addr $", "$remote_addr ${}", "$ $remote_addr"])
 def test_bad_nginx_variable_is_a_config_error(template: str) -> None:
     """A '$' without a name is refused."""
     with pytest.raises(ConfigError, match="without a variable name"):
-        compile_nginx(template)
+        templates.compile_nginx(template)
 
 
 @pytest.mark.parametrize(
     ("compile_", "template"),
-    [(compile_apache, '%l %u %t "%r"'), (compile_nginx, '$remote_user "$request"')],
+    [
+        (templates.compile_apache, '%l %u %t "%r"'),
+        (templates.compile_nginx, '$remote_user "$request"'),
+    ],
 )
 def test_template_without_address_is_a_config_error(compile_: object, template: str) -> None:
     """A template with nothing to mask is refused: it is probably the wrong template."""
@@ -157,18 +169,18 @@ def test_template_without_address_is_a_config_error(compile_: object, template: 
 def test_template_spanning_lines_is_a_config_error() -> None:
     """A template with a line break cannot describe one log line."""
     with pytest.raises(ConfigError, match="one-line"):
-        compile_apache("%h\\n%r")
+        templates.compile_apache("%h\\n%r")
 
 
 def test_combined_gets_a_fast_split() -> None:
     """combined ends in a quoted field after its client, so it has the fast split."""
-    assert compile_apache(APACHE_STOCK["combined"]).fast is not None
+    assert templates.compile_apache(templates.APACHE_STOCK["combined"]).fast is not None
 
 
-@pytest.mark.parametrize("template", [APACHE_STOCK["common"], '%r "%h"', "%h %u"])
+@pytest.mark.parametrize("template", [templates.APACHE_STOCK["common"], '%r "%h"', "%h %u"])
 def test_templates_without_free_text_tail_have_no_fast_split(template: str) -> None:
     """A template not ending in '"' after free text only has the exact split."""
-    assert compile_apache(template).fast is None
+    assert templates.compile_apache(template).fast is None
 
 
 def _line(client: bytes) -> bytes:
@@ -177,7 +189,7 @@ def _line(client: bytes) -> bytes:
 
 def test_fast_split_cuts_at_every_line_break() -> None:
     """Each break gives one match: the client of a fitting line, the break alone otherwise."""
-    fast = compile_apache(APACHE_STOCK["combined"]).fast
+    fast = templates.compile_apache(templates.APACHE_STOCK["combined"]).fast
     assert fast is not None
     block = b"\n".join([_line(b"192.0.2.1"), _line(b"192.0.2.2"), b"error from 203.0.113.9"])
     assert fast.split(block)[1::2] == [b"\n192.0.2.2", b"\n"]
@@ -185,7 +197,7 @@ def test_fast_split_cuts_at_every_line_break() -> None:
 
 def test_fast_split_needs_the_line_before_to_end_in_a_quote() -> None:
     """A line after one that does not end in '"' leaves its break alone."""
-    fast = compile_apache(APACHE_STOCK["combined"]).fast
+    fast = templates.compile_apache(templates.APACHE_STOCK["combined"]).fast
     assert fast is not None
     block = b"\n".join([_line(b"192.0.2.1"), _line(b"192.0.2.2") + b" 7", _line(b"192.0.2.3")])
     assert fast.split(block)[1::2] == [b"\n192.0.2.2", b"\n"]
@@ -193,7 +205,7 @@ def test_fast_split_needs_the_line_before_to_end_in_a_quote() -> None:
 
 def test_fast_split_leaves_later_groups_empty_for_a_line_that_does_not_fit() -> None:
     """With several groups, a line that does not fit has the break alone and empty groups."""
-    fast = compile_apache(APACHE_STOCK["vhost_combined"]).fast
+    fast = templates.compile_apache(templates.APACHE_STOCK["vhost_combined"]).fast
     assert fast is not None
     parts = fast.split(
         b"\n".join([b"h:80 " + _line(b"192.0.2.%d" % i) for i in (1, 2)] + [b"h:80 x"])
@@ -204,24 +216,24 @@ def test_fast_split_leaves_later_groups_empty_for_a_line_that_does_not_fit() -> 
 
 def test_quotes_are_counted_per_line() -> None:
     """The template's own quotes are what the fast way expects on every line."""
-    assert compile_apache(APACHE_STOCK["combined"]).quotes == 6
+    assert templates.compile_apache(templates.APACHE_STOCK["combined"]).quotes == 6
 
 
 def test_escaped_quotes_fit_a_quoted_field() -> None:
     r"""Apache's \" and nginx's \x22 inside a quoted field keep the line fitting."""
     apache = b"203.0.113.5 - - " + T + b' "GET /\\"x\\" HTTP/1.1" 200 5 "-" "a \\"b\\""'
     nginx = b"203.0.113.5 - - " + T + b' "GET /\\x22x HTTP/1.1" 200 5 "-" "a \\x22b\\x22"'
-    assert _fits(APACHE_STOCK["combined"], apache)
-    assert _fits(NGINX_STOCK, nginx, nginx=True)
+    assert _fits(templates.APACHE_STOCK["combined"], apache)
+    assert _fits(templates.NGINX_STOCK, nginx, nginx=True)
 
 
 def test_raw_quote_inside_a_field_does_not_fit() -> None:
     """A raw quote inside a quoted field cannot be told apart from the field's end."""
     line = b"203.0.113.5 - - " + T + b' "GET /"x HTTP/1.1" 200 5 "-" "-"'
-    assert not _fits(APACHE_STOCK["combined"], line)
+    assert not _fits(templates.APACHE_STOCK["combined"], line)
 
 
 def test_user_with_a_space_does_not_fit() -> None:
     """%u is read as one word, so a line cannot be re-aligned around a space in it."""
     line = b"203.0.113.5 - john doe " + T + b' "GET / HTTP/1.1" 200 5 "-" "-"'
-    assert not _fits(APACHE_STOCK["combined"], line)
+    assert not _fits(templates.APACHE_STOCK["combined"], line)

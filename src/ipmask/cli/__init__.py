@@ -7,19 +7,28 @@ Exit codes: 0 done (also after SIGTERM/SIGINT, and when the reader of our output
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 
 import click
+from click.core import ParameterSource
 
 from ipmask import __version__
-from ipmask.cli import run
-from ipmask.cli.run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Settings
-from ipmask.core import Masker
 from ipmask.errors import ConfigError
-from ipmask.formats import FORMAT_NAMES, get_filter
-from ipmask.policy import STYLES
-from ipmask.streams import claim_standard_fds
+from ipmask.formats import FORMAT_NAMES
+from ipmask.masking import STYLES, Settings
+from ipmask.modes import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERFACES,
+    Mode,
+    Request,
+    check,
+    in_place,
+    rsyslog,
+    stream,
+)
+from ipmask.streaming import claim_standard_fds
 
 __all__ = ["main"]
 
@@ -50,50 +59,51 @@ Examples:
 """
 
 
-#: Mode option -> (runner, options that make no sense with it). No mode option: stream.
-_MODES: dict[str, tuple[Callable[[Settings], int], tuple[str, ...]]] = {
-    "in_place": (run.in_place, ("output",)),
-    "check": (run.check, ("output", "stats")),
-    "rsyslog": (run.rsyslog, ("output", "stats", "files")),
+#: Mode option -> (mode, options that make no sense with it). No mode option: stream.
+_MODES: dict[str, tuple[Mode, tuple[str, ...]]] = {
+    "in_place": (in_place, ("output",)),
+    "check": (check, ("output", "stats")),
+    "rsyslog": (rsyslog, ("output", "stats", "files")),
 }
 
-
-#: The policy names its settings as the library does; on the command line they are options.
-_SETTING_OPTIONS = {
-    "ipv4_prefix: ": "--ipv4-prefix: ",
-    "ipv6_prefix: ": "--ipv6-prefix: ",
-    "style: ": "--style: ",
-    "keep: ": "--keep: ",
-}
-
-
-def _as_option(message: str) -> str:
-    """A ConfigError message, naming the option instead of the setting."""
-    for setting, option in _SETTING_OPTIONS.items():
-        if message.startswith(setting):
-            return option + message.removeprefix(setting)
-    return message
+#: A setting whose option is not called as the setting is.
+_OPTION_OF = {"format": "format_name"}
 
 
 def _option_name(name: str) -> str:
     return "FILE arguments" if name == "files" else "--" + name.replace("_", "-")
 
 
-def _pick_mode(given: dict[str, object]) -> Callable[[Settings], int]:
-    """The runner for the mode options given; UsageError for a combination that cannot be."""
+def _origin(setting: str | None) -> str:
+    """Where the value of ``setting`` came from, as the user wrote it: the option, or the
+    environment variable it was read from."""
+    if setting is None:
+        return ""
+    context = click.get_current_context()
+    name = _OPTION_OF.get(setting, setting)
+    if context.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+        option = next(p for p in context.command.params if p.name == name)
+        variable = option.envvar if isinstance(option.envvar, str) else f"IPMASK_{name.upper()}"
+        # The text as set, not click's conversion of it (a tuple for --keep).
+        return f"{variable}={option.resolve_envvar_value(context)!r}: "
+    return f"{_option_name(setting)}: "
+
+
+def _pick_mode(given: dict[str, object]) -> Mode:
+    """The mode for the mode options given; UsageError for a combination that cannot be."""
     chosen = [mode for mode in _MODES if given[mode]]
     if not chosen:
-        return run.stream
+        return stream
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(map(_option_name, chosen))} cannot be combined")
-    runner, refused = _MODES[chosen[0]]
+    mode, refused = _MODES[chosen[0]]
     # --jobs is 1 unless given, so it counts as given only when it asks for more.
     for name in (*refused, "jobs"):
         if given[name] != 1 if name == "jobs" else given[name]:
             raise click.UsageError(
                 f"{_option_name(name)} cannot be used with {_option_name(chosen[0])}"
             )
-    return runner
+    return mode
 
 
 @click.command(
@@ -160,6 +170,13 @@ def _pick_mode(given: dict[str, object]) -> Callable[[Settings], int]:
     "--rsyslog", is_flag=True, help="Serve rsyslog's mmexternal protocol on stdin/stdout."
 )
 @click.option(
+    "--rsyslog-input",
+    type=click.Choice(INTERFACES),
+    default="auto",
+    show_default=True,
+    help="With --rsyslog: what rsyslog sends (the action's interface.input).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=1,
@@ -186,6 +203,7 @@ def command(
     in_place: bool,
     check: bool,
     rsyslog: bool,
+    rsyslog_input: str,
     stats: bool,
     verbose: bool,
     jobs: int,
@@ -197,35 +215,37 @@ def command(
     written as soon as they are complete; files go through in large blocks.
     """
     given = {"in_place": in_place, "check": check, "rsyslog": rsyslog}
-    runner = _pick_mode({**given, "output": output, "stats": stats, "files": files, "jobs": jobs})
+    mode = _pick_mode({**given, "output": output, "stats": stats, "files": files, "jobs": jobs})
     if in_place and (not files or "-" in files):
         raise click.UsageError("--in-place needs the files to rewrite (not standard input)")
-    count = stats or verbose
+    source = click.get_current_context().get_parameter_source("rsyslog_input")
+    if not rsyslog and source is not ParameterSource.DEFAULT:
+        raise click.UsageError("--rsyslog-input needs --rsyslog")
     try:
-        masker = Masker(ipv4_prefix, ipv6_prefix, style, keep)
-        make_filter = partial(
-            get_filter,
-            format_name,
-            masker,
+        settings = Settings(
+            ipv4_prefix=ipv4_prefix,
+            ipv6_prefix=ipv6_prefix,
+            style=style,
+            keep=keep,
+            format=format_name,
             apache_format=apache_format,
             nginx_format=nginx_format,
             hostnames=hostnames,
-            count=count,
         )
-        make_filter()  # a bad template is a usage error now, not after reading
+        request = Request(
+            settings,
+            files=files or ("-",),
+            output=output,
+            stats=stats,
+            verbose=verbose,
+            jobs=jobs,
+            rsyslog_input=rsyslog_input,
+            closed_fds=claim_standard_fds(),
+        )
+        request.make_filter()  # a bad template is a usage error now, not after reading
     except ConfigError as exc:
-        raise click.UsageError(_as_option(str(exc))) from exc
-    settings = Settings(
-        files=files or ("-",),
-        output=output,
-        stats=stats,
-        verbose=verbose,
-        make_filter=make_filter,
-        make_any=partial(get_filter, "any", masker, hostnames=hostnames, count=count),
-        jobs=jobs,
-        closed_fds=claim_standard_fds(),
-    )
-    return runner(settings)
+        raise click.UsageError(_origin(exc.setting) + exc.reason) from exc
+    return mode(request)
 
 
 def _fail(message: str, code: int) -> None:
@@ -239,8 +259,6 @@ def main(args: Sequence[str] | None = None) -> None:
         code = command.main(args=args, prog_name="ipmask", standalone_mode=False)
     except click.UsageError as exc:
         _fail(exc.format_message(), EXIT_USAGE)
-    except ConfigError as exc:  # pragma: no cover - a mode's own setting check, kept as usage
-        _fail(str(exc), EXIT_USAGE)
     except click.Abort:  # pragma: no cover - SIGINT while click parses, before our handlers
         _fail("interrupted", EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,1 +1,0 @@
-"""Tests of ipmask.hostnames, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of ipmask.masking.hostnames, one module per module of the package."""
