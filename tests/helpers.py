@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import os
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ __all__ = [
     "X",
     "caches_in",
     "hex_groups",
+    "on_first_fsync",
     "oracle_v4",
     "oracle_v6",
     "v4_text",
@@ -152,3 +155,19 @@ _CONTAINERS = (list, tuple, dict, set, frozenset)
 def _searched(item: object) -> bool:
     """Whether ``caches_in`` looks inside ``item``: an ipmask object other than a masker."""
     return type(item).__module__.startswith("ipmask.") and not isinstance(item, Masker)
+
+
+def on_first_fsync(action: Callable[[], None]) -> Callable[[int], None]:
+    """An ``os.fsync`` that runs ``action`` once, at the first sync (a rewrite's temporary file),
+    for racing a rewrite against what another process does meanwhile."""
+    real = os.fsync
+    done = False
+
+    def fake(fd: int) -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+        real(fd)
+
+    return fake

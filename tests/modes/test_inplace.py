@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import on_first_fsync
 from ipmask import Counts, LineFilter, Masker, Settings, get_filter
 from ipmask.modes import Request, Result, in_place, rewrite_file
 from ipmask.streaming import LINE_CAP, Engine, detect_codec
@@ -571,21 +572,6 @@ def test_interrupt_removes_the_temporary_file(tmp_path):
     assert temps(tmp_path) == []
 
 
-def _during_fsync(action: Callable[[], None]) -> Callable[[int], None]:
-    """An os.fsync that runs ``action`` once, at the first sync (the temporary file's)."""
-    real = os.fsync
-    done = False
-
-    def fake(fd: int) -> None:
-        nonlocal done
-        if not done:
-            done = True
-            action()
-        real(fd)
-
-    return fake
-
-
 def test_file_written_to_meanwhile_is_tried_again(tmp_path, monkeypatch):
     """Lines appended during the rewrite are not lost: the file is read again, whole."""
     paused: list[float] = []
@@ -596,7 +582,7 @@ def test_file_written_to_meanwhile_is_tried_again(tmp_path, monkeypatch):
         with log.open("ab") as out:
             out.write(b"late 198.51.100.7\n")
 
-    monkeypatch.setattr(os, "fsync", _during_fsync(late_line))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(late_line))
     code, err = run(log)
     monkeypatch.undo()
     assert (code, err) == (0, "")

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import on_first_fsync
 from ipmask import BusyError, RefusedError
 
 # The module under test: its pieces are the inside of --in-place, with no public name.
@@ -70,21 +71,6 @@ def _failing(code: int) -> Callable[..., object]:
         raise OSError(code, os.strerror(code))
 
     return fail
-
-
-def _on_first_fsync(action: Callable[[], None]) -> Callable[[int], None]:
-    """An os.fsync that runs ``action`` once, at the first sync (the temporary file's)."""
-    real = os.fsync
-    done = False
-
-    def fake(fd: int) -> None:
-        nonlocal done
-        if not done:
-            done = True
-            action()
-        real(fd)
-
-    return fake
 
 
 # -- the directory -------------------------------------------------------------------------------
@@ -318,7 +304,7 @@ def test_path_swapped_before_the_rename(tmp_path, folder, monkeypatch):
     """If the path is replaced meanwhile, the file there now is kept."""
     log = write(tmp_path / "access.log.1")
     other = write(tmp_path / "other", b"someone else's file\n")
-    monkeypatch.setattr(os, "fsync", _on_first_fsync(lambda: os.replace(other, log)))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(lambda: os.replace(other, log)))
     with pytest.raises(RefusedError, match=r"^was replaced while being rewritten; left as it is$"):
         replace("access.log.1", folder)
     assert log.read_bytes() == b"someone else's file\n"
@@ -334,7 +320,7 @@ def test_path_swapped_for_a_symlink_before_the_rename(tmp_path, folder, monkeypa
         log.unlink()
         log.symlink_to(victim)
 
-    monkeypatch.setattr(os, "fsync", _on_first_fsync(swap))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(swap))
     with pytest.raises(RefusedError, match="was replaced"):
         replace("access.log.1", folder)
     assert log.is_symlink()
@@ -344,7 +330,7 @@ def test_path_swapped_for_a_symlink_before_the_rename(tmp_path, folder, monkeypa
 def test_hard_link_made_before_the_rename(tmp_path, folder, monkeypatch):
     """A hard link made meanwhile is noticed; the file is left as it is."""
     log = write(tmp_path / "access.log.1")
-    monkeypatch.setattr(os, "fsync", _on_first_fsync(lambda: os.link(log, tmp_path / "extra")))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(lambda: os.link(log, tmp_path / "extra")))
     with pytest.raises(RefusedError, match=r"^got a hard link while being rewritten"):
         replace("access.log.1", folder)
     assert log.read_bytes() == OLD
@@ -359,7 +345,7 @@ def test_temporary_file_swapped_before_the_rename(tmp_path, folder, monkeypatch)
         (tmp_path / name).unlink()
         (tmp_path / name).symlink_to("/etc/passwd")
 
-    monkeypatch.setattr(os, "fsync", _on_first_fsync(swap))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(swap))
     with pytest.raises(RefusedError, match=r"^lost its temporary file while being rewritten"):
         replace("access.log.1", folder)
     assert log.read_bytes() == OLD
@@ -375,7 +361,7 @@ def test_written_to_during_the_commit(tmp_path, folder, monkeypatch):
         with log.open("ab") as out:
             out.write(b"late line\n")
 
-    monkeypatch.setattr(os, "fsync", _on_first_fsync(late_line))
+    monkeypatch.setattr(os, "fsync", on_first_fsync(late_line))
     with pytest.raises(BusyError, match=r"^was written to while being rewritten"):
         replace("access.log.1", folder)
     assert log.read_bytes() == OLD + b"late line\n"

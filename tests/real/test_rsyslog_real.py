@@ -12,7 +12,6 @@ is shared with tests/real/test_nginx_real.py; the generic helpers live in tests/
 
 from __future__ import annotations
 
-import signal
 import socket
 import subprocess
 import sys
@@ -84,12 +83,7 @@ class Rsyslogd:
 
     def __exit__(self, *exc: object) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(TIMEOUT)
+        realtools.stop(self.process)
 
 
 @dataclass(frozen=True)

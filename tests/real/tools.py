@@ -8,7 +8,9 @@ cannot drift apart.
 from __future__ import annotations
 
 import re
+import signal
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -80,3 +82,15 @@ def accepts(host: str, port: int) -> bool:
 def read_lines(path: Path) -> list[bytes]:
     """The lines of a log file so far (none while it does not exist yet)."""
     return path.read_bytes().splitlines() if path.exists() else []
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a daemon the test started: SIGTERM, then SIGKILL if it does not go in time."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(TIMEOUT)
