@@ -26,22 +26,6 @@ FILTERS: dict[str, dict[str, Any]] = {
     "nginx-format": NGINX_FORMAT,
 }
 
-#: Whether names standing alone are masked when settings.hostnames is None.
-NAMES_ALONE_BY_DEFAULT = {
-    "any": False,
-    "common": True,
-    "combined": True,
-    "vhost_combined": True,
-    "nginx": True,
-    "apache-error": False,
-    "nginx-error": False,
-    "postfix": True,
-    "dovecot": True,
-    "syslog": True,
-    "apache-format": True,
-    "nginx-format": True,
-}
-
 T = b"[10/Oct/2023:13:55:36 +0200]"
 _COMBINED = b"192.0.2.1 - - " + T + b' "GET / HTTP/1.1" 200 512 "-" "-"\n'
 _SYSLOG = b"Oct 11 14:32:52 web1 sshd[1]: Failed password from 192.0.2.1\n"
@@ -239,10 +223,10 @@ def test_every_fallback_honours_the_hostnames_setting(which: str, hostnames: boo
 
 
 @pytest.mark.parametrize("which", FILTERS)
-def test_every_fallback_takes_the_format_default_for_names_alone(which: str) -> None:
-    """Without a hostnames setting, the fallback masks names alone where the format does."""
-    f = get_filter(**FILTERS[which])
-    assert (f.fallback(LONE) != LONE) is NAMES_ALONE_BY_DEFAULT[which]
+def test_every_fallback_leaves_names_alone_as_any_does(which: str) -> None:
+    """Without a hostnames setting the fallback is `any`'s: names standing alone stay."""
+    fallback = get_filter(**FILTERS[which]).fallback
+    assert fallback(LONE) == LONE == get_filter(format="any")(LONE)
 
 
 def test_auto_falls_back_to_any_until_it_has_chosen() -> None:
@@ -255,10 +239,12 @@ def test_auto_falls_back_to_any_until_it_has_chosen() -> None:
 
 @pytest.mark.parametrize(("sample", "chosen"), [(_COMBINED, "combined"), (_SYSLOG, "syslog")])
 def test_auto_fallback_follows_the_chosen_format(sample: bytes, chosen: str) -> None:
-    """Once `auto` has chosen, its fallback is the chosen format's (names alone masked)."""
-    f = get_filter(format="auto")
+    """Once `auto` has chosen, its fallback is the chosen filter's, an `any` filter."""
+    f = get_filter(format="auto", hostnames=True)
+    first = f.fallback
     f(sample)
     assert f.name == f"{chosen} (auto)"
+    assert f.fallback is not first
     assert f.fallback.name == "any"
     assert b"198-51-100-7." not in f.fallback(LONE)
 

@@ -73,12 +73,15 @@ def count_lines(block: bytes) -> int:
 
 class AnyFilter:
     """The contract's `any` rules on every line: every address, wherever it stands, and the
-    copies of addresses in host names."""
+    copies of addresses in host names (names standing alone too when ``alone``)."""
 
-    def __init__(self, masker: Masker, names: HostnameMasker, counts: Counts | None) -> None:
+    def __init__(
+        self, masker: Masker, names: HostnameMasker, counts: Counts | None, *, alone: bool
+    ) -> None:
         self.name = "any"
         self._masker = masker
         self._names = names
+        self._alone = alone
         self._counts = counts
 
     @property
@@ -86,7 +89,7 @@ class AnyFilter:
         return self
 
     def __call__(self, block: bytes) -> bytes:
-        block = self._names(block)
+        block = self._names(block, alone=self._alone)
         counts = self._counts
         if counts is None:
             return self._masker.mask_bytes(block)

@@ -1,9 +1,10 @@
 """The formats by name, and ``get_filter``: the one place where filters are put together.
 
 Every filter of one input shares one :class:`~ipmask.formats._base.Shared`: one host-name
-masker, made with the format's host-name setting, and one `any` filter with that host-name
-pass, which the format uses for lines that do not fit it and the block loop for everything a
-format cannot take.
+masker (names standing alone as the format says), and one `any` filter on it, which the format
+uses for lines that do not fit it and the block loop for everything a format cannot take. That
+fallback is exactly ``--format any`` with the same settings: a line that fits no format is
+masked the same whatever format was asked for.
 """
 
 from __future__ import annotations
@@ -73,9 +74,12 @@ _FORMATS: dict[str, tuple[Factory, bool]] = {
 FORMAT_NAMES: tuple[str, ...] = (*_FORMATS, "auto")
 
 
-def _shared(masker: Masker, standalone: bool, counts: Counts | None) -> Shared:
+def _shared(settings: Settings, masker: Masker, standalone: bool, counts: Counts | None) -> Shared:
+    """``standalone``: the format's choice for names alone; the fallback makes the choice of
+    ``any`` (only when asked to, by ``settings.hostnames``)."""
     names = HostnameMasker(masker, standalone=standalone)
-    return Shared(masker, names, counts, AnyFilter(masker, names, counts))
+    fallback = AnyFilter(masker, names, counts, alone=bool(settings.hostnames))
+    return Shared(masker, names, counts, fallback)
 
 
 def get_filter(
@@ -108,9 +112,9 @@ def get_filter(
     if settings.apache_format is not None or settings.nginx_format is not None:
         family, template = _template(settings)
         standalone = True if settings.hostnames is None else settings.hostnames
-        return WebFilter(family, template, _shared(masker, standalone, counts))
+        return WebFilter(family, template, _shared(settings, masker, standalone, counts))
     if name == "auto":
-        first = _shared(masker, bool(settings.hostnames), counts).fallback
+        first = _shared(settings, masker, bool(settings.hostnames), counts).fallback
         return AutoFilter(
             lambda chosen: get_filter(settings.replace(format=chosen), masker, counts=counts),
             first,
@@ -122,7 +126,7 @@ def get_filter(
         )
     factory, default = entry
     standalone = default if settings.hostnames is None else settings.hostnames
-    return factory(_shared(masker, standalone, counts))
+    return factory(_shared(settings, masker, standalone, counts))
 
 
 def _template(settings: Settings) -> tuple[str, Template]:

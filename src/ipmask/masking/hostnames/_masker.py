@@ -19,7 +19,10 @@ __all__ = ["HostnameMasker"]
 class HostnameMasker:
     """Masks the copies of addresses in host names, the way the masker masks the addresses.
 
-    Call it on a block of original lines; the masker masks the addresses afterwards.
+    Call it on a block of original lines; the masker masks the addresses afterwards. Names
+    beside their address are always masked; ``standalone`` says whether names standing alone
+    are too, unless a call says otherwise (``alone``): the filters of one input share one
+    host-name masker, and with it its caches.
     """
 
     def __init__(self, masker: Masker, *, standalone: bool) -> None:
@@ -33,12 +36,12 @@ class HostnameMasker:
     def __repr__(self) -> str:
         return f"HostnameMasker({self._masker!r}, standalone={self._standalone})"
 
-    def __call__(self, block: bytes) -> bytes:
+    def __call__(self, block: bytes, *, alone: bool | None = None) -> bytes:
         """Return ``block`` with the copies of addresses in host names masked."""
-        edits = self.edits(block)
+        edits = self.edits(block, alone=alone)
         return apply_edits(block, edits) if edits else block
 
-    def edits(self, block: bytes) -> list[Edit]:
+    def edits(self, block: bytes, *, alone: bool | None = None) -> list[Edit]:
         """The changes ``self(block)`` makes, as sorted ``(start, end, new text)`` triples.
 
         A filter that must leave some fields of its lines alone can drop the edits inside
@@ -55,7 +58,7 @@ class HostnameMasker:
                 seen.append((start, end))
                 if masked != name:
                     edits.append((start, end, masked))
-        if self._standalone:
+        if self._standalone if alone is None else alone:
             seen.sort()
             edits += self._alone.edits(block, rblock, seen)
         edits.sort()
