@@ -29,6 +29,13 @@ The processes are measured by ``harness.py``, outputs checked by ``outputs.py``,
 ``corpora.py``.
 Every ipmask output is checked before timing: one line out per line in, and the corpus's
 addresses masked.  ``--strict`` exits 1 when a target is missed.
+
+``--baseline REV`` also installs ipmask as committed at git revision REV (its own venv under
+``benchmarks/.work/baselines/``, kept per commit) and times it in the same interleaved rounds as
+this checkout's ipmask, each of its rows right after the matching current row: the speed section
+adds a "current ÷ baseline" table per format and the target that no format got more than 5 %
+slower; the memory section adds the baseline's peaks.  ``benchmarks/same_output.py`` checks
+that the two write the same bytes.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from harness import (
     Series,
     Tool,
     checkout,
+    commit_of,
     corpus,
     count_lines,
     head,
@@ -98,6 +106,8 @@ TARGET_MAIL_ANY = 2.5
 TARGET_VS_ANONIP = 20.0
 TARGET_RSS_MIB = 40.0
 TARGET_PATHOLOGICAL = 3.0
+#: A refactor may cost at most 5 %: this checkout's time ÷ the --baseline revision's time.
+TARGET_VS_BASELINE = 1.05
 
 
 # -- the commands under test ------------------------------------------------------------------
@@ -110,18 +120,32 @@ IPMASK_ROWS: dict[str, tuple[str | None, ...]] = {
 }
 
 
+def ipmask_programs(envs: Envs) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Name, tool kind, command and formats of each ipmask that runs: this one, the baseline."""
+    programs = []
+    if envs.ipmask is not None:
+        programs.append(("ipmask", "ipmask", tuple(envs.ipmask_argv), envs.formats))
+    if envs.baseline is not None and envs.baseline.runs:
+        b = envs.baseline
+        programs.append((b.label, "baseline", b.argv, b.formats))
+    return programs
+
+
 def tools_for(envs: Envs, corpus_kind: str, *, log: Callable[[str], None]) -> list[Tool]:
     """Every command compared on the Apache (``web``) or the mail corpus."""
     tools = [Tool("python copy loop", "copy", (str(envs.python), "-c", COPY_LOOP), True)]
-    if envs.ipmask is not None:
-        for fmt in IPMASK_ROWS[corpus_kind]:
+    for fmt in IPMASK_ROWS[corpus_kind]:
+        # The baseline's row follows the current one, so the two run back to back in a round.
+        for name, kind, argv, formats in ipmask_programs(envs):
             if fmt is None:
-                tools.append(Tool("ipmask (any)", "ipmask", tuple(envs.ipmask_argv), False))
-            elif fmt in envs.formats:
-                argv = (*envs.ipmask_argv, "--format", fmt)
-                tools.append(Tool(f"ipmask --format {fmt}", "ipmask", argv, False))
-            else:
+                tools.append(Tool(f"{name} (any)", kind, argv, False, "any"))
+            elif fmt in formats:
+                chosen = (*argv, "--format", fmt)
+                tools.append(Tool(f"{name} --format {fmt}", kind, chosen, False, fmt))
+            elif kind == "ipmask":
                 log(f"this ipmask has no format {fmt!r} yet; its row is left out")
+            else:
+                log(f"{name} has no format {fmt!r}; its row is left out")
     anonip = str(envs.anonip)
     if corpus_kind == "web":
         tools.append(Tool("anonip 1.1.0 (column 1)", "anonip", (anonip, *ANONIP_MASKS), True))
@@ -211,6 +235,47 @@ def speed_verdicts(series: list[Series]) -> list[Verdict]:
     return out
 
 
+def baseline_pairs(series: list[Series]) -> list[tuple[Series, Series]]:
+    """Each current ipmask row with the baseline's row for the same corpus and format."""
+    return [
+        (s, b)
+        for s in series
+        if s.tool.kind == "ipmask"
+        for b in series
+        if b.tool.kind == "baseline"
+        and b.data is s.data
+        and b.tool.ipmask_format == s.tool.ipmask_format
+    ]
+
+
+def baseline_table(pairs: list[tuple[Series, Series]], label: str) -> str:
+    rows = [
+        f"| corpus | format | `ipmask` median s | `{label}` median s | current ÷ baseline "
+        "| per round (min-max) | CPU current ÷ baseline |",
+        "|---|---|---:|---:|---:|---|---:|",
+    ]
+    for s, b in pairs:
+        # The two ran back to back in every round: a round's ratio is little moved by the
+        # load a shared machine had then, so its spread shows how far the median can be trusted.
+        per_round = [x.seconds / y.seconds for x, y in zip(s.runs, b.runs, strict=True)]
+        rows.append(
+            f"| {s.data.label} | `{s.tool.ipmask_format}` | {s.seconds:.2f} | {b.seconds:.2f} "
+            f"| {s.seconds / b.seconds:.3f} | {min(per_round):.3f}-{max(per_round):.3f} "
+            f"| {s.cpu / b.cpu:.3f} |"
+        )
+    return "\n".join(rows)
+
+
+def baseline_verdict(pairs: list[tuple[Series, Series]], label: str) -> Verdict:
+    worst, s, _ = max(((s.seconds / b.seconds, s, b) for s, b in pairs), key=lambda t: t[0])
+    return Verdict(
+        f"no format more than {TARGET_VS_BASELINE * 100 - 100:.0f} % slower than `{label}` "
+        f"(median time current ÷ baseline ≤ {TARGET_VS_BASELINE:.2f}, {len(pairs)} rows)",
+        f"worst {worst:.3f}x (`{s.tool.ipmask_format}` on {s.data.label})",
+        worst <= TARGET_VS_BASELINE,
+    )
+
+
 # -- sections ---------------------------------------------------------------------------------
 
 
@@ -244,7 +309,7 @@ def section_speed(
         )
         for tool in tools_for(envs, kind, log=log):
             series.append(Series(tool, data))
-            if tool.kind in ("ipmask", "anonip"):
+            if tool.kind in ("ipmask", "baseline", "anonip"):
                 log(f"checking the output of {tool.label} on {sample.lines:,} {data.label} lines")
                 c = check_output(tool, sample, kind, work)
                 report.checks_ok &= c.ok or tool.kind != "ipmask"
@@ -262,19 +327,33 @@ def section_speed(
         rounds_for=lambda s: args.anonip_rounds if s.tool.kind == "anonip" else args.rounds,
         log=log,
     )
+    against = ""
+    pairs = baseline_pairs(series)
+    if envs.baseline is not None:
+        label = envs.baseline.label
+        against = (
+            f"\n\nAgainst the baseline `{label}` ({args.baseline}), timed in the same rounds, "
+            "each right after the current row:\n\n"
+            + (baseline_table(pairs, label) if pairs else "no row to compare (see the log).")
+        )
     report.sections["speed"] = (
         f"Corpora: {web.lines:,} Apache combined lines ({web.size / 1e6:.0f} MB) and "
         f"{mail.lines:,} Postfix+Dovecot lines ({mail.size / 1e6:.0f} MB); medians of "
         f"{args.rounds} rounds ({args.anonip_rounds} for anonip).\n\n"
         + speed_table(series)
+        + against
         + "\n\nOutput checks (first lines of each corpus):\n\n"
         + "\n".join(check_rows)
     )
     report.verdicts += speed_verdicts(series)
+    if pairs:
+        assert envs.baseline is not None
+        report.verdicts.append(baseline_verdict(pairs, envs.baseline.label))
     report.data["speed"] = [
         {
             "corpus": s.data.label,
             "command": s.tool.label,
+            "kind": s.tool.kind,
             "argv": list(s.tool.argv),
             "seconds": [r.seconds for r in s.runs],
             "maxrss_kib": [r.maxrss_kib for r in s.runs],
@@ -314,45 +393,69 @@ def section_memory(
         "|---|---|---:|---:|---:|---:|",
     ]
     peaks: list[float] = []
+    # (input, options) -> tool kind ("ipmask" or "baseline") -> peak MiB, for the ratio
+    against: dict[tuple[str, tuple[str, ...]], dict[str, float]] = {}
+    programs = [p for p in ipmask_programs(envs) if p[1] == "ipmask" or "combined" in p[3]]
+
+    def tools(extra: tuple[str, ...]) -> list[Tool]:
+        return [
+            Tool(
+                " ".join((name, *extra)) if extra else f"{name} (any)",
+                kind,
+                (*argv, *extra),
+                via_stdin=False,
+            )
+            for name, kind, argv, _ in programs
+        ]
+
     for lines in args.memory_lines:
         data = corpus(work, "combined", lines, "Apache combined", log)
         for extra in (("--format", "combined"), ()):
-            tool = Tool(
-                " ".join(("ipmask", *extra)) if extra else "ipmask (any)",
-                "ipmask",
-                (*envs.ipmask_argv, *extra),
-                via_stdin=False,
-            )
-            log(f"memory: {tool.label} on {lines:,} lines")
-            m = run_tool(tool, data)
-            peaks.append(m.maxrss_kib / 1024)
-            rows.append(
-                f"| Apache combined | `{tool.label}` | {lines:,} | {data.size / 1e6:,.0f} "
-                f"| {m.seconds:.2f} | {m.maxrss_kib / 1024:.1f} |"
-            )
+            for tool in tools(extra):
+                log(f"memory: {tool.label} on {lines:,} lines")
+                m = run_tool(tool, data)
+                if tool.kind == "ipmask":
+                    peaks.append(m.maxrss_kib / 1024)
+                against.setdefault((f"{lines:,} lines", extra), {})[tool.kind] = m.maxrss_kib / 1024
+                rows.append(
+                    f"| Apache combined | `{tool.label}` | {lines:,} | {data.size / 1e6:,.0f} "
+                    f"| {m.seconds:.2f} | {m.maxrss_kib / 1024:.1f} |"
+                )
     mail = corpus(work, "mail", args.lines, "Postfix+Dovecot", log)
     long_line = one_long_line(work / "corpora" / "one-100MiB-line.log", 100 * MiB, mail)
     for extra in ((), ("--format", "combined")):
-        tool = Tool(
-            " ".join(("ipmask", *extra)) if extra else "ipmask (any)",
-            "ipmask",
-            (*envs.ipmask_argv, *extra),
-            via_stdin=False,
-        )
-        log(f"memory: {tool.label} on one 100 MiB line")
-        data = Corpus("one line", long_line, 1, long_line.stat().st_size)
-        out = work / "long-line.out"
-        try:
-            m = run_tool(tool, data, stdout=out)
-            same_lines = count_lines(out) == 1
-        finally:
-            out.unlink(missing_ok=True)
-        report.checks_ok &= same_lines
-        peaks.append(m.maxrss_kib / 1024)
-        rows.append(
-            f"| one 100 MiB line{'' if same_lines else ' (LINE COUNT WRONG)'} "
-            f"| `{tool.label}` | 1 | {data.size / 1e6:,.0f} | {m.seconds:.2f} "
-            f"| {m.maxrss_kib / 1024:.1f} |"
+        for tool in tools(extra):
+            log(f"memory: {tool.label} on one 100 MiB line")
+            data = Corpus("one line", long_line, 1, long_line.stat().st_size)
+            out = work / "long-line.out"
+            try:
+                m = run_tool(tool, data, stdout=out)
+                same_lines = count_lines(out) == 1
+            finally:
+                out.unlink(missing_ok=True)
+            if tool.kind == "ipmask":
+                report.checks_ok &= same_lines
+                peaks.append(m.maxrss_kib / 1024)
+            against.setdefault(("one 100 MiB line", extra), {})[tool.kind] = m.maxrss_kib / 1024
+            rows.append(
+                f"| one 100 MiB line{'' if same_lines else ' (LINE COUNT WRONG)'} "
+                f"| `{tool.label}` | 1 | {data.size / 1e6:,.0f} | {m.seconds:.2f} "
+                f"| {m.maxrss_kib / 1024:.1f} |"
+            )
+    ratios = [
+        (p["ipmask"] / p["baseline"], name, options)
+        for (name, options), p in against.items()
+        if "ipmask" in p and "baseline" in p
+    ]
+    if ratios and envs.baseline is not None:
+        ratio, name, options = max(ratios)
+        report.verdicts.append(
+            Verdict(
+                f"peak RSS at most {TARGET_VS_BASELINE * 100 - 100:.0f} % above "
+                f"`{envs.baseline.label}` on every input ({len(ratios)} pairs)",
+                f"worst {ratio:.3f}x (`{' '.join(options) or '(any)'}` on {name})",
+                ratio <= TARGET_VS_BASELINE,
+            )
         )
     worst = max(peaks)
     report.verdicts.append(
@@ -378,7 +481,7 @@ PATHOLOGICAL = {
 
 _CORE_TIMER = """
 import json, sys, time
-from ipmask.core import Masker
+from ipmask.masking._masker import Masker
 from ipmask.formats import get_filter
 rounds = int(sys.argv[1])
 out = {}
@@ -643,6 +746,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=HERE / ".work",
         help="folder for venvs, corpora and results (default: benchmarks/.work)",
     )
+    p.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time ipmask as committed at this git revision (a commit, tag or branch) in "
+        "the same rounds, and compare per format",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
     args = p.parse_args(argv)
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
@@ -661,7 +770,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.monotonic() - started:6.0f} s] {message}", file=sys.stderr, flush=True)
 
-    envs = make_envs(args.work, args.python, log=log)
+    try:
+        envs = make_envs(args.work, args.python, log=log, baseline=args.baseline)
+    except ValueError as e:
+        print(f"compare.py: {e}", file=sys.stderr)
+        return 2
     floor = run_process(["true"]).maxrss_kib / 1024
     report = Report()
     timings = {}
@@ -677,6 +790,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Command: `{command}`",
         f"Machine: {machine_notes()}",
         f"Checkout: {checkout()}",
+        *(
+            [f"Baseline: `{envs.baseline.label}` = {args.baseline} ({commit_of(args.baseline)})"]
+            if envs.baseline is not None
+            else []
+        ),
         f"Peak RSS floor of the launcher (`true`): {floor:.1f} MiB",
         "",
     ]
@@ -697,6 +815,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "command": command,
                 "machine": machine_notes(),
                 "checkout": checkout(),
+                "baseline": (
+                    {"rev": args.baseline, "commit": commit_of(args.baseline)}
+                    if args.baseline
+                    else None
+                ),
                 "data": report.data,
                 "verdicts": [v.__dict__ for v in report.verdicts],
                 "checks_ok": report.checks_ok,

@@ -7,9 +7,11 @@ of the process it was forked from.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +144,32 @@ def python_json(python: Path, script: str, *args: str) -> object:
 
 
 @dataclass(frozen=True)
+class Installed:
+    """One ipmask installed (not editable) in a virtual environment of its own."""
+
+    label: str  # "ipmask" for this checkout, "ipmask@<short commit>" for a git revision
+    venv: Path
+    problem: str  # what the command said when it did not start; "" when it runs
+    formats: tuple[str, ...]  # its own ipmask.formats.FORMAT_NAMES; () when it does not run
+
+    @property
+    def runs(self) -> bool:
+        return not self.problem
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def command(self) -> Path:
+        return self.venv / "bin" / "ipmask"
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return (str(self.command),)
+
+
+@dataclass(frozen=True)
 class Envs:
     """The interpreters and programs under test."""
 
@@ -149,6 +177,7 @@ class Envs:
     ipmask: Path | None  # None while the checkout has no working command yet
     anonip: Path
     formats: tuple[str, ...]  # ipmask.formats.FORMAT_NAMES of the installed ipmask
+    baseline: Installed | None = None  # --baseline REV: ipmask as it was at REV
 
     @property
     def ipmask_argv(self) -> list[str]:
@@ -177,43 +206,147 @@ def _venv(path: Path, python: str) -> Path:
     return path
 
 
-def make_envs(work: Path, python: str, *, log: Callable[[str], None]) -> Envs:
-    """Create or refresh both virtual environments under ``work``."""
-    ipmask_venv = _venv(work / "venv-ipmask", python)
-    if not (ipmask_venv / ".deps").exists():
-        log("installing ipmask's dependencies into benchmarks/.work/venv-ipmask")
-        _pip(ipmask_venv, str(ROOT))
-        (ipmask_venv / ".deps").touch()
+def shown(path: Path) -> str:
+    """``path`` as the log shows it: relative to the checkout when it is inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+_FORMAT_NAMES = "import json; from ipmask.formats import FORMAT_NAMES as F; print(json.dumps(F))"
+
+
+def probe(venv: Path, label: str) -> Installed:
+    """The ipmask installed in ``venv``: whether its command starts, and its formats."""
+    env = child_env()
+    started = subprocess.run(
+        [str(venv / "bin" / "ipmask"), "--version"], capture_output=True, check=False, env=env
+    )
+    if started.returncode != 0:
+        problem = started.stderr.decode("utf-8", "replace").strip()[-600:] or (
+            f"`ipmask --version` exited {started.returncode}"
+        )
+        return Installed(label, venv, problem, ())
+    names = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", _FORMAT_NAMES],
+        capture_output=True,
+        check=False,
+        env=env,
+    )
+    if names.returncode != 0:
+        # Both scripts take the formats to run from here; without them there is nothing to do.
+        error = names.stderr.decode("utf-8", "replace").strip()[-600:]
+        return Installed(label, venv, f"no ipmask.formats.FORMAT_NAMES: {error}", ())
+    return Installed(label, venv, "", tuple(str(n) for n in json.loads(names.stdout)))
+
+
+def install_checkout(venv: Path, python: str, *, log: Callable[[str], None]) -> Installed:
+    """ipmask from this checkout's working tree, reinstalled into ``venv`` on every call."""
+    _venv(venv, python)
+    if not (venv / ".deps").exists():
+        log(f"installing ipmask's dependencies into {shown(venv)}")
+        _pip(venv, str(ROOT))
+        (venv / ".deps").touch()
     log("installing ipmask from this checkout")
     # A regular (non-editable) install, like a user's; rebuilt every run so it is current.
-    _pip(ipmask_venv, "--no-deps", "--force-reinstall", str(ROOT))
+    _pip(venv, "--no-deps", "--force-reinstall", str(ROOT))
+    return probe(venv, "ipmask")
+
+
+def commit_of(rev: str) -> str:
+    """The full hash of the commit ``rev`` names in this repository."""
+    found = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{rev}^{{commit}}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise ValueError(f"{rev!r} does not name a commit of this repository")
+    return found.stdout.strip()
+
+
+def install_revision(work: Path, rev: str, python: str, *, log: Callable[[str], None]) -> Installed:
+    """ipmask as committed at ``rev``, in a venv under ``work/baselines/<commit>``.
+
+    A commit never changes, so its venv is made once and kept; a lock lets two scripts started
+    together (same_output.py and compare.py) share it instead of installing over each other.
+    """
+    commit = commit_of(rev)
+    folder = work / "baselines" / commit
+    folder.mkdir(parents=True, exist_ok=True)
+    label = f"ipmask@{commit[:7]}"
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".installed"
+        if not done.exists():
+            log(f"installing {label} ({rev}) into {shown(folder)}")
+            tree, venv = folder / "tree", folder / "venv"
+            # A half-made install from an interrupted run is started again from scratch.
+            shutil.rmtree(tree, ignore_errors=True)
+            shutil.rmtree(venv, ignore_errors=True)
+            tree.mkdir()
+            archive = subprocess.Popen(
+                ["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+                stdout=subprocess.PIPE,
+            )
+            assert archive.stdout is not None
+            subprocess.run(["tar", "-x", "-C", str(tree)], stdin=archive.stdout, check=True)
+            archive.stdout.close()
+            if archive.wait() != 0:
+                raise RuntimeError(f"git archive {commit} failed")
+            _venv(venv, python)
+            _pip(venv, str(tree))
+            done.write_text(f"{commit}\n")
+    return probe(folder / "venv", label)
+
+
+def revision_tree(work: Path, rev: str) -> Path:
+    """The files of ``rev`` as extracted by :func:`install_revision`."""
+    return work / "baselines" / commit_of(rev) / "tree"
+
+
+def make_envs(
+    work: Path, python: str, *, log: Callable[[str], None], baseline: str | None = None
+) -> Envs:
+    """Create or refresh the virtual environments under ``work``.
+
+    With ``baseline`` (a git revision), ipmask as committed there is installed too.
+    """
+    current = install_checkout(work / "venv-ipmask", python, log=log)
     anonip_venv = _venv(work / "venv-anonip", python)
     marker = anonip_venv / ".installed"
     if not marker.exists() or marker.read_text() != ANONIP:
         log(f"installing {ANONIP} into benchmarks/.work/venv-anonip")
         _pip(anonip_venv, ANONIP)
         marker.write_text(ANONIP)
-    ipmask = ipmask_venv / "bin" / "ipmask"
-    probe = subprocess.run([str(ipmask), "--version"], capture_output=True, check=False)
-    if probe.returncode != 0:
+    if not current.runs:
         log(
             "ipmask's command does not run yet; its rows are left out:\n  "
-            + probe.stderr.decode("utf-8", "replace").strip().replace("\n", "\n  ")[-600:]
+            + current.problem.replace("\n", "\n  ")
         )
-    python_bin = ipmask_venv / "bin" / "python"
-    formats: tuple[str, ...] = ()
-    if probe.returncode == 0:
-        names = python_json(
-            python_bin,
-            "import json; from ipmask.formats import FORMAT_NAMES as F; print(json.dumps(F))",
+    before = install_revision(work, baseline, python, log=log) if baseline else None
+    if before is not None and not before.runs:
+        log(
+            f"{before.label}'s command does not run; its rows are left out:\n  "
+            + before.problem.replace("\n", "\n  ")
         )
-        assert isinstance(names, list)
-        formats = tuple(str(n) for n in names)
     return Envs(
-        python=python_bin,
-        ipmask=ipmask if probe.returncode == 0 else None,
+        python=current.python,
+        ipmask=current.command if current.runs else None,
         anonip=anonip_venv / "bin" / "anonip",
-        formats=formats,
+        formats=current.formats,
+        baseline=before,
     )
 
 
@@ -262,9 +395,10 @@ class Tool:
     """A command line run on one corpus."""
 
     label: str
-    kind: str  # "copy", "ipmask", "anonip", "sed"
+    kind: str  # "copy", "ipmask", "baseline" (ipmask at another revision), "anonip", "sed"
     argv: tuple[str, ...]
     via_stdin: bool  # the corpus on standard input rather than as an argument
+    ipmask_format: str | None = None  # an ipmask row's format ("any" for the default)
 
 
 def child_env() -> dict[str, str]:

@@ -56,7 +56,7 @@ def check_output(tool: Tool, sample: Corpus, kind: str, work: Path) -> Check:
         with sample.path.open("rb") as inp, out.open("rb") as got:
             for before, after in zip(inp, got, strict=False):
                 leaks += _leaks(after, kind)
-                if kind == "web" and tool.kind == "ipmask":
+                if kind == "web" and tool.kind in ("ipmask", "baseline"):
                     changed += before.split(b" ", 1)[1] != after.split(b" ", 1)[1]
         return Check(sample.lines, count_lines(out), leaks, changed)
     finally:
