@@ -713,6 +713,17 @@ def test_rsyslog_input_value_is_checked():
     assert b"--rsyslog-input" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(("--rsyslog-input", "msg"), {}), ((), {"IPMASK_RSYSLOG_INPUT": "msg"})],
+)
+def test_rsyslog_input_without_rsyslog_is_refused(args, env):
+    """--rsyslog-input (or its variable) without --rsyslog is a usage error, nothing read."""
+    result = run(*args, data=b"x 203.0.113.7\n", env=clean_env(**env))
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr == b"ipmask: --rsyslog-input needs --rsyslog\n"
+
+
 def test_hostnames_flag_reaches_the_filter():
     """--hostnames masks a host name spelling an address; --no-hostnames leaves it."""
     line = b"lookup 72-53-132-234.example.net done\n"

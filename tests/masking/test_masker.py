@@ -601,3 +601,10 @@ def test_oracle_helpers_agree_with_contract_examples() -> None:
     assert oracle_v6(int(ipaddress.IPv6Address("2a01:4f8::")), 20, "x") == (
         "2a01:0XXX:XXXX:XXXX:XXXX:XXXX:XXXX:XXXX"
     )
+
+
+@pytest.mark.parametrize("given", [24, "x", {"ipv4_prefix": 16}])
+def test_masker_refuses_anything_but_settings_positionally(given: object) -> None:
+    """A positional argument that is no Settings (an old-style prefix) is a TypeError."""
+    with pytest.raises(TypeError, match="give a Settings or keywords"):
+        Masker(given)  # type: ignore[arg-type]

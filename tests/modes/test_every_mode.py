@@ -411,8 +411,14 @@ def test_a_failing_filter_in_rsyslog_mode(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\n".join(messages) + b"\n")))
     replies = io.BytesIO()
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(replies, write_through=True))
-    request = Request(Settings(format="combined"), rsyslog_input="msg", err=io.StringIO())
+    err = io.StringIO()
+    request = Request(Settings(format="combined"), rsyslog_input="msg", err=err)
     assert rsyslog(request) == EXIT_OK
+    # Standard error is apart from the reply pipe here, so the failure is said, once.
+    assert err.getvalue() == (
+        "ipmask: internal error in the combined filter (RuntimeError); "
+        "masking with the any rules instead\n"
+    )
     got = [
         json.loads(line.decode("utf-8", "surrogateescape"))
         for line in replies.getvalue().splitlines()
